@@ -1,0 +1,64 @@
+"""Compare the student's values with the expected ones, case by case and quantity by quantity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from grader.cases import Case
+from grader.schemas import Tolerance
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One quantity in one case. ``received`` is None when nothing usable came back (``message`` says why)."""
+
+    quantity: str
+    case: Case
+    passed: bool
+    expected: np.ndarray
+    received: np.ndarray | None
+    message: str = ""
+    max_abs_error: float | None = None
+    max_rel_error: float | None = None
+    where: tuple[int, ...] | None = None
+    note: str = ""
+
+
+def shape_text(shape) -> str:
+    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def _aligned(quantity: str, expected: np.ndarray, received: np.ndarray) -> tuple[np.ndarray | None, str]:
+    """Received reshaped to the expected shape when the difference is only size-1 axes; else None."""
+    if received.shape == expected.shape:
+        return received, ""
+    if received.size == expected.size and np.squeeze(received).shape == np.squeeze(expected).shape:
+        note = "" if expected.ndim == 0 else (f"{quantity} has shape {shape_text(received.shape)}; the expected "
+                                              f"shape is {shape_text(expected.shape)} (accepted: same values)")
+        return received.reshape(expected.shape), note
+    return None, ""
+
+
+def compare(quantity: str, case: Case, expected: np.ndarray, received: np.ndarray | None, tol: Tolerance,
+            error: str = "") -> Comparison:
+    """Compare one quantity: shape first, then ``max|received - expected| <= atol + rtol * max|expected|``."""
+    if received is None:
+        return Comparison(quantity, case, False, expected, None, error or f"{quantity} was not returned")
+    aligned, note = _aligned(quantity, expected, received)
+    if aligned is None:
+        return Comparison(quantity, case, False, expected, received,
+                          f"{quantity} should have shape {shape_text(expected.shape)}; "
+                          f"got {shape_text(received.shape)}")
+    if not np.all(np.isfinite(aligned)):
+        bad = "NaN" if np.isnan(aligned).any() else "inf"
+        return Comparison(quantity, case, False, expected, aligned, f"{quantity} contains {bad}", note=note)
+    diff = np.abs(aligned - expected)
+    scale = float(np.max(np.abs(expected))) if expected.size else 0.0
+    max_abs = float(diff.max()) if diff.size else 0.0
+    where = tuple(int(i) for i in np.unravel_index(int(np.argmax(diff)), diff.shape)) if diff.size else ()
+    passed = max_abs <= tol.atol + tol.rtol * scale
+    msg = "" if passed else f"{quantity} differs from the expected value by up to {max_abs:.3g}"
+    return Comparison(quantity, case, passed, expected, aligned, msg, max_abs, max_abs / max(scale, 1e-12), where,
+                      note)

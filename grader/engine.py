@@ -1,0 +1,193 @@
+"""grade(submission, rubric) -> Report: the one place where the steps are put together.
+
+load -> cases -> expected (trusted) -> sandbox (untrusted child) -> compare -> diagnose -> score -> Report
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from pydantic import ValidationError
+
+from grader import __version__
+from grader.cases import QUANTITIES, Case, make_cases
+from grader.compare import Comparison, compare
+from grader.diagnose import diagnose
+from grader.errors import SubmissionError
+from grader.expected import Expected, expected_values
+from grader.load import load_submission
+from grader.rubric import load_rubric
+from grader.sandbox.client import JobItem, JobLimits, Sandbox
+from grader.schemas import Item, ItemResult, Report, Rubric
+from grader.schemas.sandbox import ImportFrame, ItemFrame
+from grader.schemas.submission import Submission
+from grader.score import error_item, score_item
+
+SALT_ENV = "HW1_GRADER_SALT"
+
+
+@dataclass
+class Plan:
+    """One item ready to run: its cases and the expected values (which stay on this side)."""
+
+    item: Item
+    cases: list[Case]
+    expected: list[Expected]
+
+
+@dataclass
+class Ran:
+    """What running one item produced: a validated frame and its arrays, or the reason it could not run."""
+
+    frame: ItemFrame | None = None
+    arrays: dict[str, np.ndarray] | None = None
+    error: str | None = None
+
+
+def hidden_salt(rubric: Rubric, salt: str | None) -> str:
+    """The secret behind hidden cases: the argument, else $HW1_GRADER_SALT, else a per-rubric default."""
+    return salt or os.environ.get(SALT_ENV) or f"{rubric.seed}/hidden"
+
+
+def plan(rubric: Rubric, sub: Submission, salt: str) -> list[Plan]:
+    plans = []
+    for item in rubric.items:
+        secret = rubric.seed if item.visibility == "visible" else salt
+        cases = make_cases(item, secret, sub.key)
+        conventions = rubric.conventions.implementation
+        plans.append(Plan(item, cases, [expected_values(item.check, c, conventions) for c in cases]))
+    return plans
+
+
+def grade(path: str | Path, rubric: Rubric | None = None, *, salt: str | None = None,
+          sandbox: Sandbox | None = None) -> Report:
+    """Grade one submission. Student mistakes of every kind become scores and feedback, never exceptions."""
+    start = time.monotonic()
+    rubric = rubric or load_rubric()
+    own = sandbox is None
+    sandbox = sandbox or Sandbox()
+    try:
+        try:
+            sub = load_submission(path)
+        except SubmissionError as e:
+            return _unreadable(str(path), rubric, str(e), start)
+        plans = plan(rubric, sub, hidden_salt(rubric, salt))
+        ran, imports, output, flags = run_in_sandbox(sandbox, sub, plans, rubric)
+    finally:
+        if own:
+            sandbox.close()
+    items = [_result(p, ran[p.item.id], imports.get(p.item.module)) for p in plans]
+    flags += [f"{r.id}: autograd used" for r in items if r.error and "autograd" in r.error]
+    return Report(submission=str(path), rubric=rubric.edition, grader_version=__version__,
+                  score=round(sum(i.score for i in items), 4), max_score=rubric.max_score, items=items,
+                  files=sub.files, output=output, flags=flags + sub.problems, seconds=time.monotonic() - start)
+
+
+def _unreadable(path: str, rubric: Rubric, reason: str, start: float) -> Report:
+    items = [error_item(it, reason) for it in rubric.items]
+    return Report(submission=path, rubric=rubric.edition, grader_version=__version__, score=0.0,
+                  max_score=rubric.max_score, items=items, flags=[f"unreadable submission: {reason}"],
+                  seconds=time.monotonic() - start)
+
+
+# ------------------------------------------------------------------------------------------------- sandbox
+def _job_item(p: Plan) -> JobItem:
+    return JobItem(id=p.item.id, check=p.item.check, role=p.item.module,
+                   configs=[c.config.model_dump() for c in p.cases], inputs=[c.inputs for c in p.cases])
+
+
+def run_in_sandbox(sandbox: Sandbox, sub: Submission, plans: list[Plan], rubric: Rubric):
+    """Run every item, starting a fresh child after a timeout or crash so one item's failure costs that item only.
+
+    Returns (item id -> Ran, role -> ImportFrame, printed output, flags).
+    """
+    lim = rubric.limits
+    ran: dict[str, Ran] = {}
+    imports: dict[str, ImportFrame] = {}
+    outputs, flags = [], []
+    for p in plans:
+        if sub.module_for(p.item.module) is None:
+            ran[p.item.id] = Ran(error=f"no {p.item.module}.py in the submission (found: "
+                                      f"{', '.join(sub.files) or 'nothing'})")
+    modules = {role: sub.module_for(role).model_dump() for role in sub.roles}
+    files = {m.filename: m.cells[0].source for m in sub.modules if m.cells and m.cells[0].number == 0}
+    deadline = time.monotonic() + lim.submission_seconds
+    pending = [p for p in plans if p.item.id not in ran]
+    while pending:
+        left = deadline - time.monotonic()
+        if left <= 1:
+            for p in pending:
+                ran[p.item.id] = Ran(error=f"not run: the submission used up its {lim.submission_seconds:g} s")
+            break
+        job = sandbox.run(modules, files, [_job_item(p) for p in pending],
+                          JobLimits(lim.item_seconds, left, lim.memory_mb, lim.output_bytes, lim.processes,
+                                    lim.file_mb))
+        if job.output_bytes:
+            outputs.append(job.output + (f"\n... ({job.output_bytes:,} bytes printed in all; the rest was cut)"
+                                         if job.output_bytes > len(job.output.encode()) else ""))
+        for role, header in job.imports.items():
+            try:
+                imports[role] = ImportFrame.model_validate(header)
+            except ValidationError:
+                flags.append(f"malformed import frame for {role}")
+        for item_id, (header, arrays) in job.results.items():
+            try:
+                ran[item_id] = Ran(frame=ItemFrame.model_validate(header), arrays=arrays)
+            except ValidationError as e:
+                ran[item_id] = Ran(error=f"your code sent back data the grader cannot read ({e.error_count()} "
+                                         f"problems)")
+        pending = [p for p in pending if p.item.id not in ran]
+        if job.abort and pending:
+            a = job.abort
+            if a.phase == "import":
+                for p in pending:
+                    if p.item.module == a.target:
+                        ran[p.item.id] = Ran(error=a.reason)
+            else:
+                target = a.target if a.phase == "item" else pending[0].item.id
+                ran[target] = Ran(error=a.reason if a.phase == "item" else f"your code {a.reason}")
+            pending = [p for p in pending if p.item.id not in ran]
+        elif pending:
+            for p in pending:
+                ran[p.item.id] = Ran(error="the sandbox stopped before running this item")
+            break
+    return ran, imports, "\n".join(outputs), flags
+
+
+# ------------------------------------------------------------------------------------------------- results
+def _result(p: Plan, r: Ran, imported: ImportFrame | None) -> ItemResult:
+    item = p.item
+    if imported is not None and not imported.ok:
+        return error_item(item, "Your code could not be imported, so this item was not run: "
+                          + "; ".join(e.message for e in imported.errors))
+    if r.error or r.frame is None:
+        return error_item(item, r.error or "not run")
+    if len(r.frame.cases) != len(p.cases):
+        return error_item(item, "your code sent back the wrong number of results")
+    if r.frame.autograd_calls:
+        return error_item(item, f"your code used autograd ({r.frame.autograd_calls} calls to backward/grad): "
+                                f"Part 2 asks for gradients computed by hand, so this item scores 0")
+    notes = []
+    if imported is not None and imported.errors:
+        notes += [e.message for e in imported.errors]
+    comparisons = []
+    for case, exp, res in zip(p.cases, p.expected, r.frame.cases):
+        if res.mutated:
+            notes.append(f"your code changed its input {', '.join(res.mutated)} in place")
+        for q in QUANTITIES[item.check]:
+            out = res.outputs.get(q)
+            if out is None or out.kind == "error":
+                comparisons.append(compare(q, case, exp[q], None, item.tolerance,
+                                           out.message if out is not None else (res.error or "")))
+            else:
+                received = r.arrays.get(out.key or "")
+                if received is None:
+                    comparisons.append(compare(q, case, exp[q], None, item.tolerance, f"{q} was lost on the way"))
+                    continue
+                comparisons.append(compare(q, case, exp[q], received, item.tolerance))
+    failed = [c for c in comparisons if not c.passed]
+    return score_item(item, comparisons, diagnose(item.check, failed), notes)

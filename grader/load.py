@@ -1,0 +1,115 @@
+"""Read a submission (folder, .zip, .py) into source text. Nothing is executed here."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from pathlib import Path, PurePosixPath
+
+from grader.errors import SubmissionError
+from grader.schemas.submission import Cell, Module, Submission
+
+MAX_FILE_BYTES = 2_000_000
+MAX_ZIP_BYTES = 50_000_000
+MAX_FILES = 500
+ROLES = {"mlp.py": "mlp", "theory.py": "theory"}
+IGNORED_PARTS = {"__MACOSX", "__pycache__", ".ipynb_checkpoints", ".git"}
+
+
+def load_submission(path: str | Path) -> Submission:
+    """A folder, a .zip or a single .py -> Submission. Raises SubmissionError with what to do."""
+    p = Path(path)
+    if not p.exists():
+        raise SubmissionError(f"{p} does not exist; give a folder, a .zip or a .py file")
+    if p.is_dir():
+        files = _read_folder(p)
+    elif p.suffix.lower() == ".zip":
+        files = _read_zip(p)
+    elif p.suffix.lower() == ".py":
+        role_name = p.name if p.name in ROLES else "mlp.py"
+        files = {role_name: _read_bytes(p)}
+    else:
+        raise SubmissionError(f"{p}: cannot grade a '{p.suffix}' file; give a folder, a .zip or a .py file")
+    return _build(p.name, _strip_common_top(files))
+
+
+def _read_bytes(p: Path) -> bytes:
+    size = p.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise SubmissionError(f"{p}: {size:,} bytes is too large for a source file (limit {MAX_FILE_BYTES:,})")
+    return p.read_bytes()
+
+
+def _wanted(rel: PurePosixPath) -> bool:
+    return not any(part in IGNORED_PARTS or part.startswith(".") for part in rel.parts)
+
+
+def _read_folder(root: Path) -> dict[str, bytes]:
+    out: dict[str, bytes] = {}
+    for f in sorted(root.rglob("*")):
+        rel = PurePosixPath(f.relative_to(root).as_posix())
+        if f.is_file() and not f.is_symlink() and _wanted(rel):
+            if len(out) >= MAX_FILES:
+                raise SubmissionError(f"{root}: more than {MAX_FILES} files; hand in only the homework files")
+            out[str(rel)] = _read_bytes(f) if f.suffix in (".py", ".ipynb") else b""
+    return out
+
+
+def _read_zip(p: Path) -> dict[str, bytes]:
+    try:
+        with zipfile.ZipFile(p) as z:
+            infos = [i for i in z.infolist() if not i.is_dir() and _wanted(PurePosixPath(i.filename))]
+            if len(infos) > MAX_FILES:
+                raise SubmissionError(f"{p}: more than {MAX_FILES} files; hand in only the homework files")
+            if sum(i.file_size for i in infos) > MAX_ZIP_BYTES:
+                raise SubmissionError(f"{p}: unpacks to more than {MAX_ZIP_BYTES:,} bytes")
+            out = {}
+            for i in infos:
+                name = PurePosixPath(i.filename)
+                if name.is_absolute() or ".." in name.parts:
+                    raise SubmissionError(f"{p}: unsafe path {i.filename!r} inside the zip")
+                wanted = name.suffix in (".py", ".ipynb") and i.file_size <= MAX_FILE_BYTES
+                out[str(name)] = z.read(i) if wanted else b""
+            return out
+    except (zipfile.BadZipFile, OSError, EOFError) as e:
+        raise SubmissionError(f"{p}: not a readable zip file ({e}); zip the folder again and resubmit") from e
+
+
+def _strip_common_top(files: dict[str, bytes]) -> dict[str, bytes]:
+    """{'netid/mlp.py': ...} -> {'mlp.py': ...} when every file sits in one top folder."""
+    tops = {PurePosixPath(k).parts[0] for k in files}
+    if len(tops) == 1 and all(len(PurePosixPath(k).parts) > 1 for k in files):
+        return {str(PurePosixPath(*PurePosixPath(k).parts[1:])): v for k, v in files.items()}
+    return files
+
+
+def _decode(name: str, data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise SubmissionError(f"{name} is not UTF-8 text ({e}); save it as UTF-8 and resubmit") from e
+
+
+def _build(name: str, files: dict[str, bytes]) -> Submission:
+    modules, roles, problems = [], {}, []
+    for filename, role in ROLES.items():
+        matches = [k for k in files if PurePosixPath(k).name == filename]
+        if not matches:
+            continue
+        chosen = min(matches, key=lambda k: (len(PurePosixPath(k).parts), k))
+        if len(matches) > 1:
+            problems.append(f"found {len(matches)} files named {filename}; graded {chosen}")
+        source = _decode(chosen, files[chosen])
+        modules.append(Module(name=role, filename=chosen, cells=[Cell(number=0, source=source)]))
+        roles[role] = role
+    if not modules:
+        found = ", ".join(sorted(files)) or "nothing"
+        raise SubmissionError(f"{name}: no mlp.py or theory.py found (found: {found}); "
+                              f"hand in mlp.py (Part 2) and theory.py (Part 1)")
+    digest = hashlib.sha256()
+    for m in modules:
+        for c in m.cells:
+            digest.update(f"{m.name}\0{c.number}\0{c.source}\0".encode())
+    return Submission(name=name, files=sorted(files), modules=modules, roles=roles, key=digest.hexdigest(),
+                      problems=problems)

@@ -1,0 +1,63 @@
+"""The grading report: a frozen record of what was checked and what it scored. Reporters read only this."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from grader.schemas.rubric import Visibility
+
+Status = Literal["passed", "partial", "failed", "error"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Check(_Frozen):
+    """One unit of an item: one quantity under one configuration, over all of that configuration's cases."""
+
+    quantity: str = Field(description="what was compared: J, dJdy_hat, y_hat, dJdW1, ...")
+    config: str = Field(description="configuration label, e.g. 'f=relu g=identity'")
+    passed: bool
+    cases: int = Field(description="how many randomized cases were compared")
+    failed_case: str | None = Field(None, description="sizes of the first failing case, e.g. 'N=1 n=3 m=5 K=2'")
+    expected_shape: list[int] | None = None
+    received_shape: list[int] | None = None
+    max_abs_error: float | None = None
+    max_rel_error: float | None = None
+    where: list[int] | None = Field(None, description="index of the largest error")
+    expected_excerpt: str | None = Field(None, description="a few expected values (visible items only)")
+    received_excerpt: str | None = Field(None, description="a few received values (visible items only)")
+    message: str = Field("", description="one sentence saying what went wrong, empty when passed")
+
+
+class ItemResult(_Frozen):
+    """The result of one rubric item."""
+
+    id: str
+    title: str
+    score: float
+    max_score: float
+    status: Status
+    visibility: Visibility
+    feedback: str = Field(description="what the student reads: a summary, then the failing checks")
+    checks: list[Check] = Field(default_factory=list)
+    diagnoses: list[str] = Field(default_factory=list, description="named mistakes, one sentence each")
+    error: str | None = Field(None, description="why the item could not be run (exception, timeout, crash)")
+
+
+class Report(_Frozen):
+    """Everything known about one graded submission."""
+
+    submission: str = Field(description="the path or name that was graded")
+    rubric: str = Field(description="rubric edition")
+    grader_version: str
+    score: float
+    max_score: float
+    items: list[ItemResult]
+    files: list[str] = Field(default_factory=list, description="the files found in the submission")
+    output: str = Field("", description="what the student's code printed (truncated)")
+    flags: list[str] = Field(default_factory=list, description="for the instructor: integrity or grader issues")
+    seconds: float = Field(0.0, description="wall time spent grading")
