@@ -14,11 +14,11 @@ import numpy as np
 from pydantic import ValidationError
 
 from grader import __version__
-from grader.cases import QUANTITIES, Case, make_cases
+from grader.cases import Case, make_cases
+from grader.checks import CHECKS, Expected
 from grader.compare import Comparison, compare
 from grader.diagnose import diagnose
 from grader.errors import SubmissionError
-from grader.expected import Expected, expected_values
 from grader.load import load_submission
 from grader.rubric import load_rubric
 from grader.sandbox.client import JobItem, JobLimits, Sandbox
@@ -58,16 +58,22 @@ def plan(rubric: Rubric, sub: Submission, salt: str) -> list[Plan]:
     for item in rubric.items:
         secret = rubric.seed if item.visibility == "visible" else salt
         cases = make_cases(item, secret, sub.key)
-        conventions = rubric.conventions.implementation
-        plans.append(Plan(item, cases, [expected_values(item.check, c, conventions) for c in cases]))
+        kind = CHECKS[item.check]
+        conventions = getattr(rubric.conventions, kind.convention)
+        plans.append(Plan(item, cases, [kind.expected(c.config, c.inputs, conventions) for c in cases]))
     return plans
 
 
 def grade(path: str | Path, rubric: Rubric | None = None, *, salt: str | None = None,
-          sandbox: Sandbox | None = None) -> Report:
-    """Grade one submission. Student mistakes of every kind become scores and feedback, never exceptions."""
+          sandbox: Sandbox | None = None, visible_only: bool = False) -> Report:
+    """Grade one submission. Student mistakes of every kind become scores and feedback, never exceptions.
+
+    visible_only: grade the visible items alone (the student's ``check``); the report's max_score counts only them.
+    """
     start = time.monotonic()
     rubric = rubric or load_rubric()
+    if visible_only:
+        rubric = rubric.model_copy(update={"items": [i for i in rubric.items if i.visibility == "visible"]})
     own = sandbox is None
     sandbox = sandbox or Sandbox()
     try:
@@ -178,7 +184,7 @@ def _result(p: Plan, r: Ran, imported: ImportFrame | None) -> ItemResult:
     for case, exp, res in zip(p.cases, p.expected, r.frame.cases):
         if res.mutated:
             notes.append(f"your code changed its input {', '.join(res.mutated)} in place")
-        for q in QUANTITIES[item.check]:
+        for q in CHECKS[item.check].quantities:
             out = res.outputs.get(q)
             if out is None or out.kind == "error":
                 comparisons.append(compare(q, case, exp[q], None, item.tolerance,

@@ -57,7 +57,7 @@ class MLP:
         dz2 = dJdy_hat * self._dg(self.g_function, z2)
         dz1 = (dz2 @ self.parameters["W2"]) * self._dg(self.f_function, z1)
 
-        # accumulate, same as .grad in pytorch
+        # accumulate the gradients (like pytorch does)
         self.grads["dJdW2"] += dz2.T @ a1
         self.grads["dJdb2"] += dz2.sum(0)
         self.grads["dJdW1"] += dz1.T @ x

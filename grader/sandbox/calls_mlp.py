@@ -1,0 +1,98 @@
+"""Child side: how each Part 2 check calls the student's mlp.py (MLP, mse_loss, bce_loss)."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from convert import Inputs, type_name
+from student import Missing, StudentError, call
+
+GRADS = ("dJdW1", "dJdb1", "dJdW2", "dJdb2")
+PARAMS = ("W1", "b1", "W2", "b2")
+
+
+def _set_params(net, arrays: dict) -> None:
+    params = getattr(net, "parameters", None)
+    if not isinstance(params, dict):
+        raise TypeError(f"net.parameters must be the skeleton's dict; got {type_name(params)}")
+    for k in PARAMS:
+        new = torch.from_numpy(np.asarray(arrays[k], dtype=np.float32).copy())
+        old = params.get(k)
+        if isinstance(old, torch.Tensor) and tuple(old.shape) == tuple(new.shape):
+            with torch.no_grad():
+                torch.Tensor.copy_(old, new)
+        elif isinstance(old, np.ndarray) and old.shape == tuple(new.shape):
+            np.copyto(old, new.numpy(), casting="unsafe")
+        elif old is not None and hasattr(old, "shape") and tuple(old.shape) != tuple(new.shape):
+            raise ValueError(f"net.parameters['{k}'] has shape {tuple(old.shape)}; the skeleton's layout is "
+                             f"{tuple(new.shape)} (out_features, in_features)")
+        else:
+            params[k] = new
+
+
+def _build(mod, t: Inputs, config: dict):
+    arrays = t._arrays
+    W1, W2 = arrays["W1"], arrays["W2"]
+    m, n, K = W1.shape[0], W1.shape[1], W2.shape[0]
+    net = mod.MLP(n, m, config["f"], m, K, config["g"])
+    _set_params(net, arrays)
+    return net
+
+
+def _grads(net, returned) -> dict:
+    grads = getattr(net, "grads", None)
+    out = {}
+    for k in GRADS:
+        if isinstance(grads, dict) and k in grads:
+            out[k] = grads[k]
+        elif isinstance(returned, dict) and k in returned:
+            out[k] = returned[k]
+        else:
+            out[k] = Missing(f"net.grads['{k}'] was not set by backward")
+    return out
+
+
+def run_loss(mod, t: Inputs, config: dict) -> dict:
+    fn = getattr(mod, f"{config['loss']}_loss")
+    res = call(f"{config['loss']}_loss", fn, t.tensor("y"), t.tensor("y_hat"))
+    if not isinstance(res, (tuple, list)) or len(res) != 2:
+        raise StudentError(f"{config['loss']}_loss must return (J, dJdy_hat); got {type_name(res)}")
+    return {"J": res[0], "dJdy_hat": res[1]}
+
+
+def run_forward(mod, t: Inputs, config: dict) -> dict:
+    net = call("MLP(...)", _build, mod, t, config)
+    call("clear_grad_and_cache", net.clear_grad_and_cache)
+    return {"y_hat": call("forward", net.forward, t.tensor("x"))}
+
+
+def run_backward(mod, t: Inputs, config: dict) -> dict:
+    net = call("MLP(...)", _build, mod, t, config)
+    call("clear_grad_and_cache", net.clear_grad_and_cache)
+    call("forward", net.forward, t.tensor("x"))
+    return _grads(net, call("backward", net.backward, t.tensor("dJdy_hat")))
+
+
+def run_end_to_end(mod, t: Inputs, config: dict) -> dict:
+    net = call("MLP(...)", _build, mod, t, config)
+    call("clear_grad_and_cache", net.clear_grad_and_cache)
+    y_hat = call("forward", net.forward, t.tensor("x"))
+    res = call(f"{config['loss']}_loss", getattr(mod, f"{config['loss']}_loss"), t.tensor("y"), y_hat)
+    if not isinstance(res, (tuple, list)) or len(res) != 2:
+        raise StudentError(f"{config['loss']}_loss must return (J, dJdy_hat); got {type_name(res)}")
+    return _grads(net, call("backward", net.backward, res[1]))
+
+
+def run_clear_grad(mod, t: Inputs, config: dict) -> dict:
+    net = call("MLP(...)", _build, mod, t, config)
+    call("clear_grad_and_cache", net.clear_grad_and_cache)
+    call("forward", net.forward, t.tensor("x_a"))
+    call("backward", net.backward, t.tensor("dJdy_hat_a"))
+    call("clear_grad_and_cache", net.clear_grad_and_cache)
+    call("forward (after clear_grad_and_cache)", net.forward, t.tensor("x"))
+    return _grads(net, call("backward (after clear_grad_and_cache)", net.backward, t.tensor("dJdy_hat")))
+
+
+RUNNERS = {"loss": run_loss, "forward": run_forward, "backward": run_backward, "end_to_end": run_end_to_end,
+           "clear_grad": run_clear_grad}
