@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from grader import __version__
 from grader.cases import Case, make_cases
-from grader.checks import CHECKS, Expected
+from grader.checks import CHECKS, CheckKind, Expected
 from grader.compare import Comparison, compare
 from grader.diagnose import diagnose
 from grader.errors import SubmissionError
@@ -23,7 +23,7 @@ from grader.load import load_submission
 from grader.rubric import load_rubric
 from grader.sandbox.client import JobItem, JobLimits, Sandbox
 from grader.schemas import Item, ItemResult, Report, Rubric
-from grader.schemas.sandbox import ImportFrame, ItemFrame
+from grader.schemas.sandbox import CaseResult, ImportFrame, ItemFrame
 from grader.schemas.submission import Submission
 from grader.score import error_item, score_item
 
@@ -180,20 +180,42 @@ def _result(p: Plan, r: Ran, imported: ImportFrame | None) -> ItemResult:
     notes = []
     if imported is not None and imported.errors:
         notes += [e.message for e in imported.errors]
+    kind = CHECKS[item.check]
     comparisons = []
     for case, exp, res in zip(p.cases, p.expected, r.frame.cases):
         if res.mutated:
             notes.append(f"your code changed its input {', '.join(res.mutated)} in place")
-        for q in CHECKS[item.check].quantities:
-            out = res.outputs.get(q)
-            if out is None or out.kind == "error":
-                comparisons.append(compare(q, case, exp[q], None, item.tolerance,
-                                           out.message if out is not None else (res.error or "")))
-            else:
-                received = r.arrays.get(out.key or "")
-                if received is None:
-                    comparisons.append(compare(q, case, exp[q], None, item.tolerance, f"{q} was lost on the way"))
-                    continue
-                comparisons.append(compare(q, case, exp[q], received, item.tolerance))
+        comparisons += _compare_case(kind, item, case, exp, res, r.arrays or {})
     failed = [c for c in comparisons if not c.passed]
-    return score_item(item, comparisons, diagnose(item.check, failed), notes)
+    return score_item(item, comparisons, diagnose(item.check, failed), list(dict.fromkeys(notes)))
+
+
+def _received(res: CaseResult, arrays: dict[str, np.ndarray], q: str) -> tuple[np.ndarray | None, str]:
+    """The student's value of ``q`` in one case, or None and why not."""
+    out = res.outputs.get(q)
+    if out is None:
+        return None, res.error or f"{q} was not returned"
+    if out.kind == "error":
+        return None, out.message
+    value = arrays.get(out.key or "")
+    return (value, "") if value is not None else (None, f"{q} was lost on the way")
+
+
+def _compare_case(kind: CheckKind, item: Item, case: Case, exp: Expected, res: CaseResult,
+                  arrays: dict[str, np.ndarray]) -> list[Comparison]:
+    own = {q: _received(res, arrays, o) for q, o in (kind.against_own or {}).items()}
+    # A backward that leaves every gradient at zero would trivially match itself: that is not clearing.
+    empty = bool(own) and all(v is not None and not np.any(v) for v, _ in own.values()) \
+        and any(np.any(exp[q]) for q in own)
+    out = []
+    for q in kind.quantities:
+        received, why = _received(res, arrays, q)
+        expected = exp[q]
+        if q in own and received is not None:
+            (mine, mine_why) = own[q]
+            if mine is None or empty:
+                received, why = None, mine_why or "backward left every gradient at zero, so clearing cannot be checked"
+            else:
+                expected = mine
+        out.append(compare(q, case, expected, received, item.tolerance, why))
+    return out

@@ -31,6 +31,10 @@ class CheckKind:
     build: Callable[[np.random.Generator, Config, dict[str, int]], Inputs]
     expected: Callable[[Config, Inputs, dict[str, LossConvention]], Expected]
     convention: Literal["implementation", "theory"] = "implementation"
+    #: quantity -> name of another output of the student's own code to compare it with, instead of the reference
+    #: (clear_grad compares the gradients after clear_grad_and_cache with those of a fresh network, so that it
+    #: tests clearing alone and a wrong backward is not punished twice).
+    against_own: dict[str, str] | None = None
 
 
 CHECKS: dict[str, CheckKind] = {}

@@ -80,4 +80,5 @@ register(CheckKind("loss", ("J", "dJdy_hat"), _loss_inputs, _loss_expected))
 register(CheckKind("forward", ("y_hat",), _forward_inputs, _forward_expected))
 register(CheckKind("backward", GRADS, _backward_inputs, _backward_expected))
 register(CheckKind("end_to_end", GRADS, _end_to_end_inputs, _end_to_end_expected))
-register(CheckKind("clear_grad", GRADS, _clear_grad_inputs, _backward_expected))
+register(CheckKind("clear_grad", GRADS, _clear_grad_inputs, _backward_expected,
+                   against_own={q: f"fresh_{q}" for q in GRADS}))

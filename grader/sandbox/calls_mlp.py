@@ -85,13 +85,16 @@ def run_end_to_end(mod, t: Inputs, config: dict) -> dict:
 
 
 def run_clear_grad(mod, t: Inputs, config: dict) -> dict:
+    """Round a, clear_grad_and_cache, round b on one net; then round b alone on a fresh net (``fresh_*``)."""
     net = call("MLP(...)", _build, mod, t, config)
     call("clear_grad_and_cache", net.clear_grad_and_cache)
     call("forward", net.forward, t.tensor("x_a"))
     call("backward", net.backward, t.tensor("dJdy_hat_a"))
     call("clear_grad_and_cache", net.clear_grad_and_cache)
     call("forward (after clear_grad_and_cache)", net.forward, t.tensor("x"))
-    return _grads(net, call("backward (after clear_grad_and_cache)", net.backward, t.tensor("dJdy_hat")))
+    after = _grads(net, call("backward (after clear_grad_and_cache)", net.backward, t.tensor("dJdy_hat")))
+    fresh = run_backward(mod, t, config)
+    return {**after, **{f"fresh_{k}": v for k, v in fresh.items()}}
 
 
 RUNNERS = {"loss": run_loss, "forward": run_forward, "backward": run_backward, "end_to_end": run_end_to_end,

@@ -1,3 +1,7 @@
+import pathlib
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -77,3 +81,10 @@ def test_inputs_not_mutated(rng, make_problem):
     for k in params:
         np.testing.assert_array_equal(params[k], before[k])
     np.testing.assert_array_equal(x, x0)
+
+
+def test_reference_does_not_import_torch():
+    code = "import sys, reference; assert 'torch' not in sys.modules, 'reference imported torch'"
+    root = pathlib.Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
