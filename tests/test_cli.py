@@ -1,0 +1,46 @@
+"""The command line as a user runs it: a real process, real exit codes."""
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import ROOT, SAMPLES
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True, text=True, timeout=300,
+                          cwd=ROOT)
+
+
+def test_grade_json_prints_one_object_with_items():
+    p = run("grade", str(SAMPLES / "wrong_relu_mask"), "--json")
+    assert p.returncode == 0, p.stderr
+    report = json.loads(p.stdout)
+    assert report["max_score"] > report["score"] > 0
+    ids = [i["id"] for i in report["items"]]
+    assert "2.backward" in ids and "2.end_to_end_hidden" in ids
+    backward = next(i for i in report["items"] if i["id"] == "2.backward")
+    assert backward["score"] < backward["max_score"] and backward["feedback"]
+
+
+def test_a_broken_submission_is_graded_zero_and_exits_zero():
+    p = run("grade", str(SAMPLES / "broken_syntax_error"), "--json", "--rubric", "spring2021")
+    assert p.returncode == 0, p.stderr
+    report = json.loads(p.stdout)
+    assert report["score"] == 0 and report["rubric"] == "spring2021"
+    assert all("line 54" in i["feedback"] for i in report["items"] if i["id"].startswith("2."))
+
+
+def test_check_shows_visible_items_and_counts_hidden_ones():
+    p = run("check", str(SAMPLES / "correct_fall2020" / "mlp.py"))
+    assert p.returncode == 0, p.stderr
+    assert "2.backward" in p.stdout and "Score: 50 / 50" in p.stdout
+    assert "2.end_to_end_hidden" not in p.stdout
+    assert "1 hidden item worth 5 points" in p.stdout
+
+
+def test_usage_errors_exit_2_with_a_message():
+    p = run("grade", str(SAMPLES / "no_such_folder"))
+    assert p.returncode == 2 and "does not exist" in p.stderr and "Traceback" not in p.stderr
+    p = run("grade", str(SAMPLES / "correct_fall2020"), "--rubric", "winter1999")
+    assert p.returncode == 2 and "fall2020" in p.stderr and "Traceback" not in p.stderr
