@@ -30,7 +30,38 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="the student's self-check: visible items only, readable feedback")
     c.add_argument("path", help="your folder, .zip or mlp.py")
     rubric_arg(c)
+    _instructor_parsers(sub, rubric_arg)
     return p
+
+
+def _instructor_parsers(sub, rubric_arg) -> None:
+    """batch, merge, gradescope, build-autograder (grader/batch/, grader/gradescope/)."""
+    salt_help = "file holding the secret salt of the hidden cases (default: $HW1_GRADER_SALT)"
+    b = sub.add_parser("batch", help="grade every submission in a folder: parallel, resumable, one CSV row each")
+    b.add_argument("dir", help="folder with one folder, .zip, .py or .ipynb per submission (or a Gradescope export)")
+    b.add_argument("--out", required=True, help="output folder; rerun the same command to finish an interrupted run")
+    rubric_arg(b)
+    b.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core)")
+    b.add_argument("--shard", default=None, metavar="I/N", help="grade only the I-th of N disjoint slices")
+    b.add_argument("--salt-file", type=Path, help=salt_help)
+    b.add_argument("--retry-errors", action="store_true", help="grade again the submissions the grader failed on")
+    b.add_argument("--quiet", action="store_true", help="no progress bar")
+    m = sub.add_parser("merge", help="combine the output folders of batch shards")
+    m.add_argument("inputs", nargs="+", metavar="OUT_I", help="output folders of `batch --shard`")
+    m.add_argument("--out", required=True, help="the merged output folder")
+    for sp in (b, m):
+        sp.add_argument("--feedback", default="md", help="feedback pages: md (default), html or none")
+        sp.add_argument("--canvas", nargs="?", const="", default=None, metavar="COLUMN",
+                        help="also write canvas.csv for Canvas's gradebook import (COLUMN: the assignment's "
+                             "column, e.g. 'Homework 1 (12345)'; default: the rubric's title)")
+    gs = sub.add_parser("gradescope", help="Gradescope's entry point: grade submission/, write results/results.json")
+    gs.add_argument("--root", type=Path, default=Path("/autograder"), help="the autograder folder (default /autograder)")
+    rubric_arg(gs)
+    gs.add_argument("--salt-file", type=Path, help=salt_help)
+    ba = sub.add_parser("build-autograder", help="build the autograder zip to upload to Gradescope")
+    ba.add_argument("--out", type=Path, default=Path("autograder.zip"), help="the zip to write (default autograder.zip)")
+    rubric_arg(ba)
+    ba.add_argument("--salt-file", type=Path, help="salt of the hidden cases, packed into the zip (root-only there)")
 
 
 def _salt(args) -> str | None:
@@ -55,6 +86,25 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
+    if args.command == "batch":
+        from grader.batch.command import batch_command
+
+        return batch_command(args, _salt(args))
+    if args.command == "merge":
+        from grader.batch.command import merge_command
+
+        return merge_command(args)
+    if args.command == "gradescope":
+        from grader.gradescope.autograder import run
+
+        run(args.root, args.rubric, args.salt_file)
+        return 0
+    if args.command == "build-autograder":
+        from grader.gradescope.build import build
+
+        names = build(args.out, args.rubric, args.salt_file)
+        print(f"wrote {args.out} ({len(names)} files); upload it in Gradescope's Configure Autograder")
+        return 0
     from grader.sandbox.client import Sandbox  # the warm sandbox starts importing torch right away
 
     if not Path(args.path).exists():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -24,6 +24,8 @@ class Comparison:
     max_rel_error: float | None = None
     where: tuple[int, ...] | None = None
     note: str = ""
+    #: everything else the student's code returned in this case (e.g. clear_grad's first-round gradients)
+    others: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
 
 def shape_text(shape) -> str:

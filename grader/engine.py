@@ -7,45 +7,26 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 from pydantic import ValidationError
 
 from grader import __version__
-from grader.cases import Case, make_cases
-from grader.checks import CHECKS, CheckKind, Expected
-from grader.compare import Comparison, compare
-from grader.diagnose import diagnose
+from grader.cases import make_cases
+from grader.checks import CHECKS
+from grader.diagnose.relate import relate
 from grader.errors import SubmissionError
+from grader.evaluate import Plan, Ran, evaluate
+from grader.integrity import autograd_lines
 from grader.load import load_submission
 from grader.rubric import load_rubric
 from grader.sandbox.client import JobItem, JobLimits, Sandbox
-from grader.schemas import Item, ItemResult, Report, Rubric
-from grader.schemas.sandbox import CaseResult, ImportFrame, ItemFrame
+from grader.schemas import Report, Rubric
+from grader.schemas.sandbox import ImportFrame, ItemFrame
 from grader.schemas.submission import Submission
-from grader.score import error_item, score_item
+from grader.score import error_item
 
 SALT_ENV = "HW1_GRADER_SALT"
-
-
-@dataclass
-class Plan:
-    """One item ready to run: its cases and the expected values (which stay on this side)."""
-
-    item: Item
-    cases: list[Case]
-    expected: list[Expected]
-
-
-@dataclass
-class Ran:
-    """What running one item produced: a validated frame and its arrays, or the reason it could not run."""
-
-    frame: ItemFrame | None = None
-    arrays: dict[str, np.ndarray] | None = None
-    error: str | None = None
 
 
 def hidden_salt(rubric: Rubric, salt: str | None) -> str:
@@ -86,8 +67,14 @@ def grade(path: str | Path, rubric: Rubric | None = None, *, salt: str | None = 
     finally:
         if own:
             sandbox.close()
-    items = [_result(p, ran[p.item.id], imports.get(p.item.module)) for p in plans]
+    evaluated = [evaluate(p, ran[p.item.id], imports.get(p.item.module),
+                          getattr(rubric.conventions, CHECKS[p.item.check].convention),
+                          autograd_lines(sub, CHECKS[p.item.check])) for p in plans]
+    relate(evaluated)
+    items = [e.finish() for e in evaluated]
     flags += [f"{r.id}: autograd used" for r in items if r.error and "autograd" in r.error]
+    flags += [f"{p.item.id}: provisional score, to be reviewed by hand" for p, r in zip(plans, items)
+              if p.item.manual_review and r.status != "error"]
     return Report(submission=str(path), rubric=rubric.edition, grader_version=__version__,
                   score=round(sum(i.score for i in items), 4), max_score=rubric.max_score, items=items,
                   files=sub.files, output=output, flags=flags + sub.problems, seconds=time.monotonic() - start)
@@ -116,7 +103,9 @@ def run_in_sandbox(sandbox: Sandbox, sub: Submission, plans: list[Plan], rubric:
     imports: dict[str, ImportFrame] = {}
     outputs, flags = [], []
     for p in plans:
-        if sub.module_for(p.item.module) is None:
+        if CHECKS[p.item.check].static is not None:
+            ran[p.item.id] = Ran(result=CHECKS[p.item.check].static(p.item, sub))
+        elif sub.module_for(p.item.module) is None:
             ran[p.item.id] = Ran(error=f"no {p.item.module}.py in the submission (found: "
                                       f"{', '.join(sub.files) or 'nothing'})")
     modules = {role: sub.module_for(role).model_dump() for role in sub.roles}
@@ -162,60 +151,3 @@ def run_in_sandbox(sandbox: Sandbox, sub: Submission, plans: list[Plan], rubric:
                 ran[p.item.id] = Ran(error="the sandbox stopped before running this item")
             break
     return ran, imports, "\n".join(outputs), flags
-
-
-# ------------------------------------------------------------------------------------------------- results
-def _result(p: Plan, r: Ran, imported: ImportFrame | None) -> ItemResult:
-    item = p.item
-    if imported is not None and not imported.ok:
-        return error_item(item, "Your code could not be imported, so this item was not run: "
-                          + "; ".join(e.message for e in imported.errors))
-    if r.error or r.frame is None:
-        return error_item(item, r.error or "not run")
-    if len(r.frame.cases) != len(p.cases):
-        return error_item(item, "your code sent back the wrong number of results")
-    if r.frame.autograd_calls:
-        return error_item(item, f"your code used autograd ({r.frame.autograd_calls} calls to backward/grad): "
-                                f"Part 2 asks for gradients computed by hand, so this item scores 0")
-    notes = []
-    if imported is not None and imported.errors:
-        notes += [e.message for e in imported.errors]
-    kind = CHECKS[item.check]
-    comparisons = []
-    for case, exp, res in zip(p.cases, p.expected, r.frame.cases):
-        if res.mutated:
-            notes.append(f"your code changed its input {', '.join(res.mutated)} in place")
-        comparisons += _compare_case(kind, item, case, exp, res, r.arrays or {})
-    failed = [c for c in comparisons if not c.passed]
-    return score_item(item, comparisons, diagnose(item.check, failed), list(dict.fromkeys(notes)))
-
-
-def _received(res: CaseResult, arrays: dict[str, np.ndarray], q: str) -> tuple[np.ndarray | None, str]:
-    """The student's value of ``q`` in one case, or None and why not."""
-    out = res.outputs.get(q)
-    if out is None:
-        return None, res.error or f"{q} was not returned"
-    if out.kind == "error":
-        return None, out.message
-    value = arrays.get(out.key or "")
-    return (value, "") if value is not None else (None, f"{q} was lost on the way")
-
-
-def _compare_case(kind: CheckKind, item: Item, case: Case, exp: Expected, res: CaseResult,
-                  arrays: dict[str, np.ndarray]) -> list[Comparison]:
-    own = {q: _received(res, arrays, o) for q, o in (kind.against_own or {}).items()}
-    # A backward that leaves every gradient at zero would trivially match itself: that is not clearing.
-    empty = bool(own) and all(v is not None and not np.any(v) for v, _ in own.values()) \
-        and any(np.any(exp[q]) for q in own)
-    out = []
-    for q in kind.quantities:
-        received, why = _received(res, arrays, q)
-        expected = exp[q]
-        if q in own and received is not None:
-            (mine, mine_why) = own[q]
-            if mine is None or empty:
-                received, why = None, mine_why or "backward left every gradient at zero, so clearing cannot be checked"
-            else:
-                expected = mine
-        out.append(compare(q, case, expected, received, item.tolerance, why))
-    return out

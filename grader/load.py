@@ -1,4 +1,7 @@
-"""Read a submission (folder, .zip, .py) into source text. Nothing is executed here."""
+"""Read a submission (folder, .zip, .py, .ipynb) into source text. Nothing is executed here.
+
+mlp.py and theory.py give the two parts; a notebook (``grader.notebook``) gives the parts no .py file gave.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +10,12 @@ import io
 import zipfile
 from pathlib import Path, PurePosixPath
 
+from grader import notebook
 from grader.errors import SubmissionError
 from grader.schemas.submission import Cell, Module, Submission
 
 MAX_FILE_BYTES = 2_000_000
+MAX_NOTEBOOK_BYTES = 20_000_000
 MAX_ZIP_BYTES = 50_000_000
 MAX_FILES = 500
 ROLES = {"mlp.py": "mlp", "theory.py": "theory"}
@@ -18,10 +23,10 @@ IGNORED_PARTS = {"__MACOSX", "__pycache__", ".ipynb_checkpoints", ".git"}
 
 
 def load_submission(path: str | Path) -> Submission:
-    """A folder, a .zip or a single .py -> Submission. Raises SubmissionError with what to do."""
+    """A folder, a .zip, a single .py or a notebook -> Submission. Raises SubmissionError with what to do."""
     p = Path(path)
     if not p.exists():
-        raise SubmissionError(f"{p} does not exist; give a folder, a .zip or a .py file")
+        raise SubmissionError(f"{p} does not exist; give a folder, a .zip, a .py file or a notebook")
     if p.is_dir():
         files = _read_folder(p)
     elif p.suffix.lower() == ".zip":
@@ -29,15 +34,27 @@ def load_submission(path: str | Path) -> Submission:
     elif p.suffix.lower() == ".py":
         role_name = p.name if p.name in ROLES else "mlp.py"
         files = {role_name: _read_bytes(p)}
+    elif p.suffix.lower() == ".ipynb":
+        files = {p.name: _read_bytes(p)}
     else:
-        raise SubmissionError(f"{p}: cannot grade a '{p.suffix}' file; give a folder, a .zip or a .py file")
+        raise SubmissionError(f"{p}: cannot grade a '{p.suffix}' file; give a folder, a .zip, a .py file or a "
+                              f"notebook (.ipynb)")
     return _build(p.name, _strip_common_top(files))
 
 
+def _limit(name: str, size: int) -> None:
+    """Source files and notebooks have size limits; a notebook's outputs (plots) are what usually makes it big."""
+    if name.lower().endswith(".ipynb"):
+        if size > MAX_NOTEBOOK_BYTES:
+            raise SubmissionError(f"{name}: {size:,} bytes is too large for a notebook (limit "
+                                  f"{MAX_NOTEBOOK_BYTES:,}); clear its outputs (Edit > Clear All Outputs), save "
+                                  f"and resubmit")
+    elif size > MAX_FILE_BYTES:
+        raise SubmissionError(f"{name}: {size:,} bytes is too large for a source file (limit {MAX_FILE_BYTES:,})")
+
+
 def _read_bytes(p: Path) -> bytes:
-    size = p.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise SubmissionError(f"{p}: {size:,} bytes is too large for a source file (limit {MAX_FILE_BYTES:,})")
+    _limit(str(p), p.stat().st_size)
     return p.read_bytes()
 
 
@@ -69,7 +86,9 @@ def _read_zip(p: Path) -> dict[str, bytes]:
                 name = PurePosixPath(i.filename)
                 if name.is_absolute() or ".." in name.parts:
                     raise SubmissionError(f"{p}: unsafe path {i.filename!r} inside the zip")
-                wanted = name.suffix in (".py", ".ipynb") and i.file_size <= MAX_FILE_BYTES
+                wanted = name.suffix in (".py", ".ipynb")
+                if wanted:
+                    _limit(f"{p.name}: {name}", i.file_size)
                 out[str(name)] = z.read(i) if wanted else b""
             return out
     except (zipfile.BadZipFile, OSError, EOFError) as e:
@@ -103,13 +122,41 @@ def _build(name: str, files: dict[str, bytes]) -> Submission:
         source = _decode(chosen, files[chosen])
         modules.append(Module(name=role, filename=chosen, cells=[Cell(number=0, source=source)]))
         roles[role] = role
+    _add_notebook(files, modules, roles, problems)
     if not modules:
         found = ", ".join(sorted(files)) or "nothing"
-        raise SubmissionError(f"{name}: no mlp.py or theory.py found (found: {found}); "
-                              f"hand in mlp.py (Part 2) and theory.py (Part 1)")
+        raise SubmissionError(f"{name}: no mlp.py, theory.py or notebook found (found: {found}); "
+                              f"hand in mlp.py (Part 2) and theory.py (Part 1), or one notebook with both")
     digest = hashlib.sha256()
     for m in modules:
         for c in m.cells:
             digest.update(f"{m.name}\0{c.number}\0{c.source}\0".encode())
     return Submission(name=name, files=sorted(files), modules=modules, roles=roles, key=digest.hexdigest(),
                       problems=problems)
+
+
+def _add_notebook(files: dict[str, bytes], modules: list[Module], roles: dict[str, str], problems: list[str]) -> None:
+    """A notebook gives the parts no .py file gave. Without .py files, a notebook that cannot be read is fatal."""
+    books = sorted((k for k in files if k.lower().endswith(".ipynb")), key=lambda k: (len(PurePosixPath(k).parts), k))
+    missing = [r for r in dict.fromkeys(ROLES.values()) if r not in roles]
+    if not books:
+        return
+    if not missing:
+        problems.append(f"{', '.join(books)} not graded: mlp.py and theory.py were")
+        return
+    chosen = books[0]
+    if len(books) > 1:
+        problems.append(f"found {len(books)} notebooks; graded {chosen}")
+    try:
+        module, notes = notebook.to_module(chosen, files[chosen])
+    except SubmissionError as e:
+        if not modules:
+            raise
+        problems.append(str(e))
+        return
+    modules.append(module)
+    roles.update({r: module.name for r in missing})
+    problems += notes
+    if len(missing) < len(ROLES):
+        problems.append(f"graded {', '.join(m.filename for m in modules[:-1])}; took "
+                        f"{' and '.join(missing)} from {chosen}")

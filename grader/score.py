@@ -1,7 +1,8 @@
 """Turn an item's comparisons into its checks, feedback and score. Scores are computed here and nowhere else.
 
 An item is split into units, one per (configuration, quantity); a unit passes when every case passes. The item
-scores ``points * passed units / units``.
+scores ``points * passed units / units``. Feedback comes in two cuts: the full one (instructor) and the one the
+student may see, following the item's hint level (full, diagnosis, pass_fail).
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from grader.compare import Comparison, shape_text
-from grader.schemas import Check, Item, ItemResult
+from grader.compare import Comparison
+from grader.schemas import Check, Diagnosis, Item, ItemResult
 
 EXCERPT = 4
+MAX_LINES = 12
 
 
 def _excerpt(a: np.ndarray | None, where: tuple[int, ...] | None) -> str | None:
@@ -28,7 +30,7 @@ def _excerpt(a: np.ndarray | None, where: tuple[int, ...] | None) -> str | None:
     return f"[{vals}{more}]" if a.ndim else vals
 
 
-def to_check(unit: Sequence[Comparison], show_values: bool) -> Check:
+def to_check(unit: Sequence[Comparison]) -> Check:
     """All cases of one (configuration, quantity) unit -> a Check describing its first failure."""
     first = unit[0]
     bad = next((c for c in unit if not c.passed), None)
@@ -41,8 +43,7 @@ def to_check(unit: Sequence[Comparison], show_values: bool) -> Check:
         received_shape=None if bad.received is None else list(bad.received.shape),
         max_abs_error=bad.max_abs_error, max_rel_error=bad.max_rel_error,
         where=list(bad.where) if bad.where is not None else None,
-        expected_excerpt=_excerpt(bad.expected, bad.where) if show_values else None,
-        received_excerpt=_excerpt(bad.received, bad.where) if show_values else None,
+        expected_excerpt=_excerpt(bad.expected, bad.where), received_excerpt=_excerpt(bad.received, bad.where),
         message=bad.message)
 
 
@@ -54,35 +55,75 @@ def units(comparisons: Sequence[Comparison]) -> list[list[Comparison]]:
     return list(groups.values())
 
 
-def _check_line(c: Check) -> str:
-    where = f" at index {c.where}" if c.where else ""
-    line = f"- {c.quantity} [{c.config}]: {c.message}{where}"
+def check_line(c: Check, values: bool) -> str:
+    """One failing check as a line: what, where, how far off, and (values=True) a few values of each side."""
+    line = f"- {c.quantity} [{c.config}]: {c.message}"
+    if c.where and c.max_abs_error is not None:
+        line += f" at index {c.where}"
     if c.failed_case:
         line += f" (case {c.failed_case})"
-    if c.expected_excerpt is not None and c.max_abs_error is not None:
+    if c.max_rel_error is not None:
+        line += f"; relative error {c.max_rel_error:.2g}"
+    if values and c.expected_excerpt is not None and c.received_excerpt is not None:
         line += f"; expected {c.expected_excerpt}, got {c.received_excerpt}"
     return line
 
 
-def score_item(item: Item, comparisons: Sequence[Comparison], diagnoses: list[str],
+def _summary(item: Item, checks: Sequence[Check]) -> str:
+    passed = sum(c.passed for c in checks)
+    what = ", ".join(dict.fromkeys(c.quantity for c in checks))
+    n_cfg = len(item.configs)
+    return (f"{passed} of {len(checks)} checks passed ({what} over {n_cfg} configuration{'s' * (n_cfg > 1)}, "
+            f"{item.cases} random case{'s' * (item.cases > 1)} each).")
+
+
+def feedback(item: Item, checks: Sequence[Check], diagnoses: Sequence[Diagnosis], notes: Sequence[str],
+             level: str) -> str:
+    """Feedback text at a hint level: full (values shown), diagnosis (no values), pass_fail (summary only)."""
+    lines = [_summary(item, checks)]
+    if level == "pass_fail":
+        return lines[0]
+    lines += [f"Likely mistake: {d.message}" for d in diagnoses]
+    failing = [c for c in checks if not c.passed]
+    lines += [check_line(c, values=level == "full") for c in failing[:MAX_LINES]]
+    if len(failing) > MAX_LINES:
+        lines.append(f"- ... and {len(failing) - MAX_LINES} more failing checks")
+    lines += [f"Note: {n}" for n in dict.fromkeys([*notes, *(c.message for c in checks if c.passed and c.message)])]
+    return "\n".join(lines)
+
+
+def score_item(item: Item, comparisons: Sequence[Comparison], diagnoses: Sequence[Diagnosis],
                notes: Sequence[str] = ()) -> ItemResult:
     """Score one item from its comparisons."""
-    checks = [to_check(u, show_values=True) for u in units(comparisons)]
+    checks = [to_check(u) for u in units(comparisons)]
     passed = sum(c.passed for c in checks)
     total = len(checks)
     score = round(item.points * passed / total, 4) if total else 0.0
     status = "passed" if passed == total else ("partial" if passed else "failed")
-    lines = [f"{passed} of {total} checks passed ({', '.join(sorted({c.quantity for c in checks}))} over "
-             f"{len(item.configs)} configuration{'s' if len(item.configs) > 1 else ''}, "
-             f"{item.cases} random case{'s' if item.cases > 1 else ''} each)."]
-    lines += [f"Likely mistake: {d}" for d in diagnoses]
-    lines += [_check_line(c) for c in checks if not c.passed][:12]
-    lines += [f"Note: {n}" for n in dict.fromkeys([*notes, *(c.message for c in checks if c.passed and c.message)])]
     return ItemResult(id=item.id, title=item.title, score=score, max_score=item.points, status=status,
-                      visibility=item.visibility, feedback="\n".join(lines), checks=checks, diagnoses=diagnoses)
+                      visibility=item.visibility, checks=checks, diagnoses=list(diagnoses),
+                      feedback=feedback(item, checks, diagnoses, notes, "full"),
+                      student_feedback=feedback(item, checks, diagnoses, notes, item.hint_level))
 
 
 def error_item(item: Item, reason: str) -> ItemResult:
     """An item that could not be run at all scores 0 and says why."""
     return ItemResult(id=item.id, title=item.title, score=0.0, max_score=item.points, status="error",
-                      visibility=item.visibility, feedback=reason, error=reason)
+                      visibility=item.visibility, feedback=reason, student_feedback=reason, error=reason)
+
+
+def score_checks(item: Item, checks: Sequence[Check], details: Sequence[str], diagnoses: Sequence[Diagnosis] = (),
+                 notes: Sequence[str] = ()) -> ItemResult:
+    """Score an item whose checks are not array comparisons (text answers, the files handed in): the same rule,
+    ``points * passed checks / checks``. details: lines that say what was found, shown after the summary."""
+    passed = sum(c.passed for c in checks)
+    total = len(checks)
+    score = round(item.points * passed / total, 4) if total else 0.0
+    status = "passed" if passed == total else ("partial" if passed else "failed")
+    head = f"{passed} of {total} checks passed."
+    full = [head, *(f"Likely mistake: {d.message}" for d in diagnoses), *details,
+            *(f"Note: {n}" for n in dict.fromkeys(notes))]
+    return ItemResult(id=item.id, title=item.title, score=score, max_score=item.points, status=status,
+                      visibility=item.visibility, checks=list(checks), diagnoses=list(diagnoses),
+                      feedback="\n".join(full), student_feedback=head if item.hint_level == "pass_fail" else
+                      "\n".join(full))

@@ -27,14 +27,15 @@ def test_a_broken_submission_is_graded_zero_and_exits_zero():
     p = run("grade", str(SAMPLES / "broken_syntax_error"), "--json", "--rubric", "spring2021")
     assert p.returncode == 0, p.stderr
     report = json.loads(p.stdout)
-    assert report["score"] == 0 and report["rubric"] == "spring2021"
-    assert all("line 54" in i["feedback"] for i in report["items"] if i["id"].startswith("2."))
+    part2 = [i for i in report["items"] if i["id"].startswith("2.")]
+    assert report["rubric"] == "spring2021" and part2 and sum(i["score"] for i in part2) == 0
+    assert all("line 54" in i["feedback"] for i in part2)
 
 
 def test_check_shows_visible_items_and_counts_hidden_ones():
     p = run("check", str(SAMPLES / "correct_fall2020" / "mlp.py"))
     assert p.returncode == 0, p.stderr
-    assert "2.backward" in p.stdout and "Score: 50 / 50" in p.stdout
+    assert "[PASS] 2.backward" in p.stdout and "[PASS] 2.end_to_end " in p.stdout
     assert "2.end_to_end_hidden" not in p.stdout
     assert "1 hidden item worth 5 points" in p.stdout
 

@@ -76,9 +76,11 @@ def _clear_grad_inputs(rng, c: Config, s) -> Inputs:
     return d
 
 
-register(CheckKind("loss", ("J", "dJdy_hat"), _loss_inputs, _loss_expected))
+NET = ("MLP.__init__", "MLP.forward", "MLP.backward", "MLP.clear_grad_and_cache")
+LOSSES = ("mse_loss", "bce_loss")
+register(CheckKind("loss", ("J", "dJdy_hat"), _loss_inputs, _loss_expected, calls=LOSSES))
 register(CheckKind("forward", ("y_hat",), _forward_inputs, _forward_expected))
-register(CheckKind("backward", GRADS, _backward_inputs, _backward_expected))
-register(CheckKind("end_to_end", GRADS, _end_to_end_inputs, _end_to_end_expected))
-register(CheckKind("clear_grad", GRADS, _clear_grad_inputs, _backward_expected,
+register(CheckKind("backward", GRADS, _backward_inputs, _backward_expected, calls=NET))
+register(CheckKind("end_to_end", GRADS, _end_to_end_inputs, _end_to_end_expected, calls=NET + LOSSES))
+register(CheckKind("clear_grad", GRADS, _clear_grad_inputs, _backward_expected, calls=NET,
                    against_own={q: f"fresh_{q}" for q in GRADS}))

@@ -89,12 +89,21 @@ def run_clear_grad(mod, t: Inputs, config: dict) -> dict:
     net = call("MLP(...)", _build, mod, t, config)
     call("clear_grad_and_cache", net.clear_grad_and_cache)
     call("forward", net.forward, t.tensor("x_a"))
-    call("backward", net.backward, t.tensor("dJdy_hat_a"))
+    first = {k: _snapshot(v) for k, v in _grads(net, call("backward", net.backward, t.tensor("dJdy_hat_a"))).items()}
     call("clear_grad_and_cache", net.clear_grad_and_cache)
     call("forward (after clear_grad_and_cache)", net.forward, t.tensor("x"))
     after = _grads(net, call("backward (after clear_grad_and_cache)", net.backward, t.tensor("dJdy_hat")))
     fresh = run_backward(mod, t, config)
-    return {**after, **{f"fresh_{k}": v for k, v in fresh.items()}}
+    return {**after, **{f"fresh_{k}": v for k, v in fresh.items()}, **{f"first_{k}": v for k, v in first.items()}}
+
+
+def _snapshot(value):
+    """A copy taken now, so later in-place updates of the student's tensors do not change it."""
+    if isinstance(value, torch.Tensor):
+        return torch.Tensor.clone(torch.Tensor.detach(value))
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    return value
 
 
 RUNNERS = {"loss": run_loss, "forward": run_forward, "backward": run_backward, "end_to_end": run_end_to_end,

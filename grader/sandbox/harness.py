@@ -18,12 +18,13 @@ import numpy as np
 import torch
 
 import calls_mlp
+import calls_theory
 from convert import Inputs, to_plain
 from protocol import write_frame
 from student import STUDENT_FILES, Missing, StudentError, describe_exception
 
 AUTOGRAD_CALLS = {"n": 0}
-RUNNERS = {**calls_mlp.RUNNERS}
+RUNNERS = {**calls_mlp.RUNNERS, **calls_theory.RUNNERS}
 
 
 # --------------------------------------------------------------------------------------------- import

@@ -1,12 +1,16 @@
-"""The warm zygote: imports NumPy and torch once, then forks one sandboxed child per job.
+"""The warm zygote: imports NumPy and torch once, then forks one confined child per job.
 
-Untrusted-adjacent: started by the trusted parent as ``python -I zygote.py FD`` with a scrubbed environment. It
-holds no reference solution, no expected value and no salt: only what a student's code may see anyway. It becomes
-a child subreaper, so every process a job starts (even one that called setsid) stays its descendant and the parent
-can find and kill it.
+Untrusted-adjacent: started by the trusted parent as ``python -I zygote.py FD`` with a scrubbed environment and
+its configuration (JSON, see ``confine.confine``) on stdin. It holds no reference solution, no expected value and
+no salt: only what a student's code may see anyway. It is not dumpable (no process of its user can read or steer
+it) and it becomes a child subreaper, so every process a job starts (even one that called setsid) stays its
+descendant and the parent can find and kill it.
 
-Control messages arrive on a SOCK_SEQPACKET socket (fd FD): a JSON request plus two file descriptors (the result
-pipe and the output pipe). The reply is ``{"pid": child_pid}``.
+Control messages arrive on a SOCK_SEQPACKET socket (fd FD): a JSON request ``{"scratch", "limits"}`` plus two file
+descriptors (the result pipe and the output pipe). The reply is ``{"pid": child_pid}``. The child confines itself
+(``confine.py``), writes a ``confined`` frame naming the layers applied and the protected paths it can still read,
+and only then imports the student's code; if it can read one and the configuration says ``require_hidden``, it
+stops there.
 """
 
 from __future__ import annotations
@@ -14,14 +18,13 @@ from __future__ import annotations
 import ctypes
 import json
 import os
-import resource
 import signal
 import socket
 import sys
 import traceback
 
-PR_SET_CHILD_SUBREAPER = 36
-CLONE_NEWNET = 0x40000000
+PR_SET_CHILD_SUBREAPER, PR_SET_DUMPABLE = 36, 4
+EXIT_EXPOSED = 72
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 #: Imported before forking, so student code finds them even when, as root, the sandbox user cannot read the
@@ -41,45 +44,7 @@ def _reap(signum, frame) -> None:
         pass
 
 
-def _limit(which: int, value: int) -> None:
-    try:
-        resource.setrlimit(which, (value, value))
-    except (ValueError, OSError):
-        soft, hard = resource.getrlimit(which)
-        if hard != resource.RLIM_INFINITY and value > hard:
-            resource.setrlimit(which, (hard, hard))
-
-
-def _user_task_count(uid: int) -> int:
-    """Threads and processes of ``uid`` now (RLIMIT_NPROC counts tasks of the real uid, not just ours)."""
-    n = 0
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                if os.stat(f"/proc/{d}").st_uid == uid:
-                    n += len(os.listdir(f"/proc/{d}/task"))
-            except OSError:
-                pass
-    return n
-
-
-def _apply_limits(lim: dict, drop_to: int | None) -> None:
-    _limit(resource.RLIMIT_CORE, 0)
-    _limit(resource.RLIMIT_CPU, int(lim["cpu_seconds"]))
-    _limit(resource.RLIMIT_AS, int(lim["memory_mb"]) << 20)
-    _limit(resource.RLIMIT_FSIZE, int(lim["file_mb"]) << 20)
-    _limit(resource.RLIMIT_NOFILE, 256)
-    uid = os.getuid() if drop_to is None else drop_to
-    extra = 0 if drop_to is not None else _user_task_count(uid)
-    _limit(resource.RLIMIT_NPROC, extra + int(lim["processes"]))
-
-
-def _isolate_network() -> bool:
-    libc = ctypes.CDLL(None, use_errno=True)
-    return libc.unshare(CLONE_NEWNET) == 0
-
-
-def _child(req: dict, res_fd: int, out_fd: int) -> None:
+def _child(cfg: dict, req: dict, res_fd: int, out_fd: int) -> None:
     """Runs in the forked child; never returns."""
     code = 70
     try:
@@ -94,14 +59,14 @@ def _child(req: dict, res_fd: int, out_fd: int) -> None:
         os.dup2(res_fd, 3)
         os.closerange(4, 65536)
         scratch = req["scratch"]
-        uid, gid = req.get("uid"), req.get("gid")
-        if uid is not None and req.get("isolate_network", True):
-            _isolate_network()
-        _apply_limits(req["limits"], uid)
-        if uid is not None:
-            os.setgroups([])
-            os.setgid(gid)
-            os.setuid(uid)
+        import confine
+        from protocol import write_frame
+
+        layers = confine.confine(cfg, scratch, req["limits"])
+        seen = confine.exposed(cfg.get("protected", []))
+        write_frame(3, {"type": "confined", "layers": layers, "exposed": seen})
+        if seen and cfg.get("require_hidden"):
+            os._exit(EXIT_EXPOSED)
         os.chdir(scratch)
         os.umask(0o077)
         os.environ.clear()
@@ -127,8 +92,19 @@ def _child(req: dict, res_fd: int, out_fd: int) -> None:
         os._exit(code)
 
 
+def _read_config() -> dict:
+    """The configuration the parent wrote on stdin; stdin becomes /dev/null."""
+    with os.fdopen(os.dup(0), "rb") as fh:
+        cfg = json.loads(fh.read() or b"{}")
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    return cfg
+
+
 def main() -> None:
     sock = socket.socket(fileno=int(sys.argv[1]))
+    cfg = _read_config()
     sys.path.insert(0, HERE)  # -I leaves the script's folder off sys.path; the child takes it off again
     import numpy  # noqa: F401  (warm imports: paid once per zygote, not once per submission)
     import torch
@@ -141,13 +117,16 @@ def main() -> None:
             importlib.import_module(name)
         except ImportError:
             pass
+    import confine  # noqa: F401
     import harness  # noqa: F401
+    import landlock
 
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     signal.signal(signal.SIGCHLD, _reap)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    sock.send(json.dumps({"ready": True, "pid": os.getpid()}).encode())
+    sock.send(json.dumps({"ready": True, "pid": os.getpid(), "landlock": landlock.abi()}).encode())
     while True:
         try:
             msg, fds, _, _ = socket.recv_fds(sock, 1 << 16, 2)
@@ -164,7 +143,7 @@ def main() -> None:
         pid = os.fork()
         if pid == 0:
             sock.close()
-            _child(req, fds[0], fds[1])
+            _child(cfg, req, fds[0], fds[1])
         for fd in fds:
             os.close(fd)
         sock.send(json.dumps({"pid": pid}).encode())

@@ -3,7 +3,7 @@
 This package imports nothing else from ``grader``.
 """
 
-from grader.schemas.report import Check, ItemResult, Report, Status
+from grader.schemas.report import Check, Diagnosis, ItemResult, Report, Status
 from grader.schemas.rubric import (
     ACTIVATIONS,
     CHECK_KINDS,
@@ -18,6 +18,6 @@ from grader.schemas.rubric import (
 )
 
 __all__ = [
-    "ACTIVATIONS", "CHECK_KINDS", "Check", "Config", "Item", "ItemResult", "Limits", "LossConvention",
+    "ACTIVATIONS", "CHECK_KINDS", "Check", "Config", "Diagnosis", "Item", "ItemResult", "Limits", "LossConvention",
     "Report", "Rubric", "Sizes", "Status", "Tolerance", "Visibility",
 ]

@@ -33,6 +33,14 @@ class Check(_Frozen):
     message: str = Field("", description="one sentence saying what went wrong, empty when passed")
 
 
+class Diagnosis(_Frozen):
+    """A named mistake: a stable code (for counting across a class), the quantities it explains, a sentence."""
+
+    code: str = Field(description="stable key, e.g. relu_mask_missing, transposed, missing_mean")
+    quantities: list[str] = Field(default_factory=list)
+    message: str = Field(description="what is wrong and how to fix it, in the student's terms")
+
+
 class ItemResult(_Frozen):
     """The result of one rubric item."""
 
@@ -42,9 +50,11 @@ class ItemResult(_Frozen):
     max_score: float
     status: Status
     visibility: Visibility
-    feedback: str = Field(description="what the student reads: a summary, then the failing checks")
+    feedback: str = Field(description="the full feedback: a summary, named mistakes, then the failing checks")
+    student_feedback: str = Field("", description="what the student may see, given the item's visibility and "
+                                                  "hint level (equal to feedback for visible items)")
     checks: list[Check] = Field(default_factory=list)
-    diagnoses: list[str] = Field(default_factory=list, description="named mistakes, one sentence each")
+    diagnoses: list[Diagnosis] = Field(default_factory=list, description="named mistakes")
     error: str | None = Field(None, description="why the item could not be run (exception, timeout, crash)")
 
 

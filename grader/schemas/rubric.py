@@ -6,6 +6,7 @@ never as branches in the code.
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -23,7 +24,19 @@ CHECK_KINDS: dict[str, tuple[str, ...]] = {
     "backward": ("f", "g"),
     "end_to_end": ("f", "g", "loss"),
     "clear_grad": ("f", "g"),
+    # Part 1 (theory.py or a notebook): one data point, the theory conventions
+    "forward_pass": ("f", "g", "loss"),
+    "gradients": ("f", "g", "loss"),
+    "jacobians": ("f", "g", "loss"),
+    "single_point": ("f", "g", "loss"),
+    "train_step": ("f", "g", "loss"),
+    "steps": (),
+    "free_text": (),
+    "format": (),
 }
+
+#: Check kinds whose answers are rubric data rather than arrays: the Item field each one needs.
+ITEM_DATA: dict[str, str] = {"steps": "steps", "free_text": "concepts", "format": "files"}
 
 
 class _Strict(BaseModel):
@@ -95,6 +108,83 @@ class Limits(_Strict):
     file_mb: int = Field(16, ge=1, description="largest file the student's code may write")
 
 
+def _compiles(patterns: list[str]) -> list[str]:
+    for p in patterns:
+        try:
+            re.compile(p)
+        except re.error as e:
+            raise ValueError(f"{p!r} is not a valid regular expression: {e}") from e
+    return patterns
+
+
+class Step(_Strict):
+    """One canonical training step (1.1(a)). A student's step matches when any pattern is found in it
+    (case-insensitive regular expressions). A step that matches several canonical steps counts as the one with
+    the highest priority. ``after`` names the steps that must come earlier."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    patterns: list[str] = Field(min_length=1)
+    after: list[str] = Field(default_factory=list)
+    priority: int = 0
+
+    @field_validator("patterns")
+    @classmethod
+    def _valid(cls, v: list[str]) -> list[str]:
+        return _compiles(v)
+
+
+class Concept(_Strict):
+    """One idea a free-text answer should contain, found by any of its case-insensitive regular expressions.
+    Every concept is one check of the item."""
+
+    name: str
+    patterns: list[str] = Field(min_length=1)
+
+    @field_validator("patterns")
+    @classmethod
+    def _valid(cls, v: list[str]) -> list[str]:
+        return _compiles(v)
+
+
+class FileRules(_Strict):
+    """The files a submission should hold, relative to its top folder (shell patterns, ``a|b`` = either).
+
+    Each required entry is one check; one more check fails when files match neither list.
+    """
+
+    required: list[str] = Field(min_length=1)
+    optional: list[str] = Field(default_factory=list)
+
+
+class LateStep(_Strict):
+    """Submitted at most ``hours`` after the due date: the score loses ``penalty`` (a fraction of it)."""
+
+    hours: float = Field(gt=0)
+    penalty: float = Field(ge=0, le=1)
+
+
+class LatePolicy(_Strict):
+    """How lateness changes the score. Lateness is the submission time minus the due date, both as Gradescope
+    records them (never the clock of the machine that grades).
+
+    ``grace_minutes`` late still counts as on time; then the first step whose ``hours`` covers the lateness applies;
+    later than every step, ``penalty_after`` applies (1.0: nothing is kept).
+    """
+
+    grace_minutes: float = Field(0.0, ge=0)
+    steps: list[LateStep] = Field(default_factory=list)
+    penalty_after: float = Field(1.0, ge=0, le=1)
+
+    @field_validator("steps")
+    @classmethod
+    def _increasing(cls, v: list[LateStep]) -> list[LateStep]:
+        hours = [s.hours for s in v]
+        if hours != sorted(set(hours)):
+            raise ValueError(f"steps must have strictly increasing hours, got {hours}")
+        return v
+
+
 class Item(_Strict):
     """One rubric item: an id, points and how it is checked."""
 
@@ -108,6 +198,18 @@ class Item(_Strict):
     sizes: Sizes = Sizes()
     tolerance: Tolerance = Tolerance()
     module: str = Field("mlp", description="the student module the item calls")
+    hints: Literal["full", "diagnosis", "pass_fail"] | None = Field(
+        None, description="what a student sees of this item before results are published: full feedback with "
+                          "values, named mistakes only, or pass/fail only. Default: full for visible items, "
+                          "diagnosis for the others.")
+
+    @property
+    def hint_level(self) -> str:
+        return self.hints or ("full" if self.visibility == "visible" else "diagnosis")
+    steps: list[Step] = Field(default_factory=list, description="steps checks: the canonical steps, in order")
+    concepts: list[Concept] = Field(default_factory=list, description="free_text checks: the concept rubric")
+    files: FileRules | None = Field(None, description="format checks: the expected files")
+    manual_review: bool = Field(False, description="the score is provisional until a person reviews the item")
 
     @field_validator("check")
     @classmethod
@@ -124,8 +226,16 @@ class Item(_Strict):
             if missing:
                 raise ValueError(f"check {self.check!r} needs {', '.join(missing)} in every configuration; "
                                  f"got {c.label!r}")
-            if self.check == "end_to_end" and c.loss == "bce" and c.g != "sigmoid":
+            if c.loss == "bce" and c.g is not None and c.g != "sigmoid":
                 raise ValueError(f"bce needs y_hat in (0, 1), so g must be 'sigmoid'; got {c.label!r}")
+        field = ITEM_DATA.get(self.check)
+        if field and not getattr(self, field):
+            raise ValueError(f"check {self.check!r} needs {field!r} in the item")
+        names = [s.name for s in self.steps]
+        for s in self.steps:
+            unknown = [a for a in s.after if a not in names]
+            if unknown:
+                raise ValueError(f"step {s.name!r}: 'after' names unknown steps {unknown}; known: {names}")
         return self
 
 
@@ -137,6 +247,7 @@ class Rubric(_Strict):
     seed: str = Field(description="public seed of the visible cases")
     conventions: Conventions
     limits: Limits = Limits()
+    late_policy: LatePolicy | None = Field(None, description="no policy: lateness does not change the score")
     items: list[Item]
 
     @model_validator(mode="after")

@@ -1,0 +1,64 @@
+"""``hw1-grader merge OUT1 OUT2 ... --out OUT``: combine the output folders of shards (or of any batches made
+with the same grader, rubric and salt) and rebuild grades.csv and the rest over all of them.
+
+A submission recorded in two inputs must have the same grades in both (timings aside); a report beats a grader
+error for the same submission.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from grader.batch.outputs import Written, rebuild
+from grader.batch.store import SETTING_KEYS, Store, write_atomic
+from grader.errors import GraderError
+
+
+def _same_grades(a: Path, b: Path) -> bool:
+    def strip(p: Path) -> dict:
+        data = json.loads(p.read_text(encoding="utf-8"))
+        data.pop("seconds", None)
+        return data
+
+    return strip(a) == strip(b)
+
+
+def merge(inputs: list[Path], out: Path, feedback: str = "md", canvas_column: str | None = None) -> Written:
+    stores = [Store(p) for p in inputs]
+    target = Store(out)
+    first = None
+    for s in stores:
+        have = s.settings()
+        if have is None:
+            raise GraderError(f"{s.out} holds no batch.json: it is not the output folder of `hw1-grader batch`")
+        if first is None:
+            first = have
+        elif any(have.get(k) != first.get(k) for k in SETTING_KEYS):
+            raise GraderError(f"{s.out} was graded with another grader version, rubric or salt than "
+                              f"{stores[0].out}; merge only shards of one batch")
+    assert first is not None
+    target.claim(first)
+    roster: dict[str, dict] = {}
+    for s in stores:
+        roster.update(s.roster())
+        for report in sorted(s.reports.glob("*.json")):
+            if report.name.startswith("."):
+                continue
+            dest = target.reports / report.name
+            if dest.resolve() == report.resolve():
+                continue
+            if dest.exists() and not _same_grades(dest, report):
+                raise GraderError(f"{report.name[:-5]} has different grades in two of the folders merged "
+                                  f"(one is {report}); grade it again in one place")
+            write_atomic(dest, report.read_bytes())
+        for error in sorted(s.errors.glob("*.json")):
+            dest = target.errors / error.name
+            if error.name.startswith(".") or dest.resolve() == error.resolve():
+                continue
+            if not (target.reports / error.name).exists():
+                write_atomic(dest, error.read_bytes())
+    for report in target.reports.glob("*.json"):  # a report recorded anywhere beats an error recorded elsewhere
+        (target.errors / report.name).unlink(missing_ok=True)
+    target.add_to_roster(roster)
+    return rebuild(target, target.rubric(), feedback, canvas_column)

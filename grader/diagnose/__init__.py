@@ -1,0 +1,67 @@
+"""Name the mistakes behind an item's failed comparisons, the way a TA would.
+
+``diagnose(check, comparisons, conventions, mutated)`` -> list of Diagnosis (stable code, quantities, sentence).
+Per-comparison detectors (``detectors.py``) vote for codes; a code is reported for a quantity when it explains most
+of that quantity's failures. Item-wide patterns (``patterns.py``) look across cases: works only for batch size 1,
+inputs changed in place. ``relate.py`` links items: forward wrong -> backward may follow; loss gradient wrong but
+end to end right -> the 1/N sits in backward.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+from grader.checks import CHECKS
+from grader.compare import Comparison
+from grader.diagnose.detectors import DETECTORS, Finding
+from grader.diagnose.patterns import batch_size_one_only, inputs_mutated
+from grader.schemas import LossConvention
+from grader.schemas.report import Diagnosis
+
+MAJORITY = 0.6
+LAYERS = {"f": "f (on z1)", "g": "g (on z3)"}
+ORDER = {q: i for i, q in enumerate(("J", "dJdy_hat", "y_hat", "dJdW1", "dJdb1", "dJdW2", "dJdb2"))}
+
+
+def diagnose(check: str, comparisons: Sequence[Comparison], conventions: dict[str, LossConvention],
+             mutated: Sequence[str] = ()) -> list[Diagnosis]:
+    """Named mistakes of one item, most telling first."""
+    failed = [c for c in comparisons if not c.passed]
+    found = _voted(check, [c for c in failed if c.received is not None], conventions)
+    explained = {q for d in found for q in d.quantities}
+    pattern = batch_size_one_only(comparisons)
+    if pattern and not set(pattern.quantities) <= explained:
+        found.insert(0, pattern)
+    if mutated:
+        found.append(inputs_mutated(mutated))
+    return found
+
+
+def _voted(check: str, failed: Sequence[Comparison], conventions) -> list[Diagnosis]:
+    votes: dict[str, Counter] = defaultdict(Counter)
+    messages: dict[str, str] = {}
+    where: dict[str, set[str]] = defaultdict(set)
+    totals: Counter = Counter()
+    for c in failed:
+        totals[c.quantity] += 1
+        own = getattr(CHECKS.get(check), "detectors", ())  # a kind's own detectors are the most specific
+        f = next((f for detect in (*own, *DETECTORS) for f in detect(check, c, conventions)), None)
+        if f is not None:  # the first (most specific) explanation votes
+            votes[c.quantity][f.code] += 1
+            messages.setdefault(f.code, f.message)
+            where[f.code].update(w for w in f.where if w in LAYERS)
+    by_code: dict[str, list[str]] = {}
+    for q, counter in sorted(votes.items(), key=lambda kv: ORDER.get(kv[0], len(ORDER))):
+        for code, n in counter.most_common():
+            if n >= MAJORITY * totals[q]:
+                by_code.setdefault(code, []).append(q)
+    return [Diagnosis(code=code, quantities=qs, message=f"{', '.join(qs)}: {messages[code]}{_at(where[code])}")
+            for code, qs in by_code.items()]
+
+
+def _at(layers: set[str]) -> str:
+    return f" Seen at {' and '.join(LAYERS[w] for w in sorted(layers))}." if layers else ""
+
+
+__all__ = ["Diagnosis", "Finding", "diagnose"]

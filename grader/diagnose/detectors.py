@@ -1,0 +1,112 @@
+"""Per-comparison detectors: each looks at one failed comparison and returns the mistakes it would explain."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+import reference
+from grader.compare import Comparison
+from grader.diagnose import variants
+
+CLOSE = dict(rtol=2e-3, atol=1e-5)
+GRADIENT_CHECKS = ("backward", "end_to_end")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A mistake one comparison would explain. ``where``: the layer it sits in ("f", "g", "fg"), if any."""
+
+    code: str
+    message: str
+    where: str = ""
+
+
+Detector = Callable[[str, Comparison, dict], Iterable[Finding]]
+
+
+def _close(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.shape == b.shape and bool(np.allclose(a, b, **CLOSE))
+
+
+def transposed(check: str, c: Comparison, conventions) -> Iterable[Finding]:
+    e, r = c.expected, c.received
+    if e.ndim != 2 or e.shape[0] == e.shape[1]:
+        return
+    if r.shape == e.T.shape and _close(r, e.T):
+        yield Finding("transposed", f"the gradient is transposed: it has shape {r.shape} but must have the "
+                                    f"parameter's shape {e.shape} (out_features, in_features). Compute "
+                                    f"dJdz.T @ input, not input.T @ dJdz.")
+    elif r.shape == e.shape and _close(r, e.T.reshape(e.shape)):
+        yield Finding("transposed", f"the gradient is transposed and then reshaped to {e.shape}: reshape and view "
+                                    f"do not transpose. Compute dJdz.T @ input, which already has shape {e.shape}.")
+
+
+def _factors(s: dict[str, int]) -> list[tuple[float, str, str]]:
+    """(factor, code, sentence) for telling constants; yours = factor * expected."""
+    return [
+        (-1.0, "sign_flipped", "the sign is flipped. Check the sign of the loss's derivative: for BCE, "
+                               "dJ/dy_hat = (y_hat - y) / (y_hat (1 - y_hat)), then the mean's 1/(N*K)."),
+        (0.5, "missing_factor_2", "half the expected value: a factor of 2 is missing (the derivative of "
+                                  "(y_hat - y)^2 is 2 (y_hat - y))."),
+        (2.0, "extra_factor_2", "twice the expected value: a factor of 2 too many."),
+        (float(s["N"] * s["K"]), "missing_mean", "N*K times too large: J is a mean over all N*K elements, so "
+                                                 "dJdy_hat needs the same 1/(N*K)."),
+        (1.0 / (s["N"] * s["K"]), "extra_mean", "divided by N*K once too often: the mean's 1/(N*K) belongs in "
+                                                "dJdy_hat only."),
+        (float(s["N"]), "missing_batch_mean", "N times too large: the 1/N of the mean over the batch is missing."),
+        (1.0 / s["N"], "extra_batch_division", "divided by the batch size N once too often: backward should not "
+                                               "divide by N; the mean's 1/(N*K) is already in dJdy_hat."),
+        (float(s["K"]), "missing_output_mean", "K times too large: the 1/K of the mean over outputs is missing."),
+        (1.0 / s["K"], "extra_output_division", "divided by the number of outputs K once too often."),
+    ]
+
+
+def scaled(check: str, c: Comparison, conventions) -> Iterable[Finding]:
+    e, r = c.expected, c.received
+    if r.shape != e.shape or not np.any(np.abs(e) > 1e-6):
+        return
+    for factor, code, sentence in _factors(c.case.sizes):
+        if factor != 1.0 and _close(r, factor * e):
+            yield Finding(code, sentence)
+
+
+def _upstream(check: str, c: Comparison, conventions) -> Callable[[np.ndarray], np.ndarray] | None:
+    d = c.case.inputs
+    if check == "backward" or check == "forward":
+        return lambda y_hat: d.get("dJdy_hat", np.zeros_like(y_hat))
+    if check == "end_to_end":
+        k = conventions[c.case.config.loss]
+        return lambda y_hat: reference.loss_grad(c.case.config.loss, d["y"], y_hat, k.scale, k.reduce)
+    return None
+
+
+def variant(check: str, c: Comparison, conventions) -> Iterable[Finding]:
+    """The student's value equals what a known mistake computes (and the mistake changes the value)."""
+    if check not in (*GRADIENT_CHECKS, "forward"):
+        return
+    up = _upstream(check, c, conventions)
+    d, cfg = c.case.inputs, c.case.config
+    params = {k: d[k] for k in ("W1", "b1", "W2", "b2")}
+    for v in variants.VARIANTS:
+        for which in variants.applicable(v, cfg.f, cfg.g):
+            wrong = variants.run(v, params, d["x"], up, cfg.f, cfg.g, which)[c.quantity]
+            if _close(c.received, wrong) and not _close(wrong, c.expected):
+                yield Finding(v.code, v.message, where=which)
+
+
+def accumulated(check: str, c: Comparison, conventions) -> Iterable[Finding]:
+    """clear_grad: the gradient after clearing equals the previous call's plus the new one."""
+    first = c.others.get(f"first_{c.quantity}")
+    if check != "clear_grad" or first is None or first.shape != c.expected.shape:
+        return
+    if _close(c.received, first + c.expected):
+        yield Finding("gradients_accumulate",
+                      "gradients accumulate across calls: after clear_grad_and_cache the previous call's gradient "
+                      "is still added in. Zero every entry of self.grads in clear_grad_and_cache (or assign the "
+                      "gradients in backward instead of adding to them).")
+
+
+DETECTORS: tuple[Detector, ...] = (transposed, variant, accumulated, scaled)

@@ -1,0 +1,126 @@
+"""Evaluate one item from what the sandbox returned: compare with the expected values and name the mistakes.
+
+Evaluation stops short of the final ItemResult so that ``grader.diagnose.relate`` can link items (forward wrong ->
+backward may follow) before ``Evaluated.finish`` scores them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from grader.cases import Case
+from grader.checks import CHECKS, CheckKind, Expected
+from grader.compare import Comparison, compare
+from grader.diagnose import diagnose
+from grader.schemas import Diagnosis, Item, ItemResult
+from grader.schemas.sandbox import CaseResult, ImportFrame, ItemFrame
+from grader.score import error_item, score_item
+
+
+@dataclass
+class Plan:
+    """One item ready to run: its cases and the expected values (which stay on this side)."""
+
+    item: Item
+    cases: list[Case]
+    expected: list[Expected]
+
+
+@dataclass
+class Ran:
+    """What running one item produced: a validated frame and its arrays, or the reason it could not run."""
+
+    frame: ItemFrame | None = None
+    arrays: dict[str, np.ndarray] | None = None
+    error: str | None = None
+    result: ItemResult | None = None  # an item scored without running code (CheckKind.static: the file format)
+
+
+@dataclass
+class Evaluated:
+    """One item between comparison and score: either final already (error, static or text item) or comparisons
+    with their named mistakes, to which cross-item relations may still add."""
+
+    plan: Plan
+    final: ItemResult | None = None
+    comparisons: list[Comparison] = field(default_factory=list)
+    diagnoses: list[Diagnosis] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def item(self) -> Item:
+        return self.plan.item
+
+    def finish(self) -> ItemResult:
+        if self.final is not None:
+            return self.final
+        return score_item(self.item, self.comparisons, self.diagnoses, list(dict.fromkeys(self.notes)))
+
+
+def evaluate(p: Plan, r: Ran, imported: ImportFrame | None, conventions, autograd: list[str]) -> Evaluated:
+    """Compare and diagnose one item. ``autograd``: lines of the student's code that use autograd where this item's
+    check forbids it (static integrity check)."""
+    item, kind = p.item, CHECKS[p.item.check]
+    if r.result is not None:
+        return Evaluated(p, final=r.result)
+    if imported is not None and not imported.ok:
+        return Evaluated(p, final=error_item(item, "Your code could not be imported, so this item was not run: "
+                                             + "; ".join(e.message for e in imported.errors)))
+    if autograd:
+        return Evaluated(p, final=error_item(item, f"your code uses autograd ({'; '.join(autograd[:3])}): this item "
+                                                   f"asks for gradients computed by hand, so it scores 0"))
+    if r.error or r.frame is None:
+        return Evaluated(p, final=error_item(item, r.error or "not run"))
+    if len(r.frame.cases) != len(p.cases):
+        return Evaluated(p, final=error_item(item, "your code sent back the wrong number of results"))
+    if r.frame.autograd_calls and not kind.autograd:
+        return Evaluated(p, final=error_item(item, f"your code used autograd ({r.frame.autograd_calls} calls to "
+                                                   f"backward/grad while this item ran): this item asks for "
+                                                   f"gradients computed by hand, so it scores 0"))
+    notes = [e.message for e in imported.errors] if imported is not None else []
+    if kind.score is not None:  # answers that are not arrays (text), scored against rubric data
+        return Evaluated(p, final=kind.score(item, p.cases, r.frame.cases, r.arrays or {}, list(dict.fromkeys(notes))))
+    comparisons, mutated = [], []
+    for case, exp, res in zip(p.cases, p.expected, r.frame.cases):
+        mutated += res.mutated
+        comparisons += _compare_case(kind, item, case, exp, res, r.arrays or {})
+    return Evaluated(p, comparisons=comparisons, notes=notes,
+                     diagnoses=diagnose(item.check, comparisons, conventions, mutated))
+
+
+def _received(res: CaseResult, arrays: dict[str, np.ndarray], q: str) -> tuple[np.ndarray | None, str]:
+    """The student's value of ``q`` in one case, or None and why not."""
+    out = res.outputs.get(q)
+    if out is None:
+        return None, res.error or f"{q} was not returned"
+    if out.kind == "error":
+        return None, out.message
+    value = arrays.get(out.key or "")
+    return (value, "") if value is not None else (None, f"{q} was lost on the way")
+
+
+def _compare_case(kind: CheckKind, item: Item, case: Case, exp: Expected, res: CaseResult,
+                  arrays: dict[str, np.ndarray]) -> list[Comparison]:
+    own = {q: _received(res, arrays, o) for q, o in (kind.against_own or {}).items()}
+    # A backward that leaves every gradient at zero would trivially match itself: that is not clearing.
+    empty = bool(own) and all(v is not None and not np.any(v) for v, _ in own.values()) \
+        and any(np.any(exp[q]) for q in own)
+    out = []
+    for q in kind.quantities:
+        received, why = _received(res, arrays, q)
+        expected = exp[q]
+        if q in own and received is not None:
+            (mine, mine_why) = own[q]
+            if mine is None or empty:
+                received, why = None, mine_why or "backward left every gradient at zero, so clearing cannot be checked"
+            else:
+                expected = mine
+        c = compare(q, case, expected, received, item.tolerance, why)
+        out.append(c if c.passed else replace(c, others=_all_arrays(res, arrays)))
+    return out
+
+
+def _all_arrays(res: CaseResult, arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    return {q: arrays[o.key] for q, o in res.outputs.items() if o.kind == "array" and o.key in arrays}

@@ -1,0 +1,95 @@
+"""Static integrity check: does the code a Part 2 check calls use autograd?
+
+Part 2 asks for gradients by hand. This reads the student's source (never runs it) and finds autograd use --
+``requires_grad``, ``.grad``, ``tensor.backward()``, ``torch.autograd``, ``torch.func``/``functorch`` -- in the
+functions a check calls (``CheckKind.calls``, e.g. ``MLP.backward``) and in every module-level function they call,
+transitively. Code under ``if __name__ == "__main__":`` and ``test_*`` functions is the student's own testing
+and is left alone. The sandbox counts autograd calls at run time as well (harness probe).
+"""
+
+from __future__ import annotations
+
+import ast
+from functools import lru_cache
+
+from grader.checks import CheckKind
+from grader.schemas.submission import Submission
+
+AUTOGRAD_NAMES = {"autograd", "functorch", "requires_grad", "requires_grad_", "retain_grad", "grad", "jacrev",
+                  "jacfwd", "vjp", "jvp"}
+
+
+def _is_main_guard(node: ast.stmt) -> bool:
+    return (isinstance(node, ast.If) and isinstance(node.test, ast.Compare)
+            and isinstance(node.test.left, ast.Name) and node.test.left.id == "__name__")
+
+
+def _uses(node: ast.AST) -> list[tuple[int, str]]:
+    """(line, what) for every autograd use inside ``node``."""
+    hits = []
+    for n in ast.walk(node):
+        if isinstance(n, ast.Attribute) and n.attr in AUTOGRAD_NAMES:
+            hits.append((n.lineno, f".{n.attr}"))
+        elif isinstance(n, ast.Name) and n.id in ("autograd", "functorch"):
+            hits.append((n.lineno, n.id))
+        elif (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "backward"
+              and not (isinstance(n.func.value, ast.Name) and n.func.value.id == "self")
+              and (not n.args or any(k.arg == "gradient" for k in n.keywords))):
+            hits.append((n.lineno, ".backward()"))
+        elif isinstance(n, ast.ImportFrom) and n.module and n.module.split(".")[0] in ("functorch",) \
+                or isinstance(n, ast.ImportFrom) and n.module in ("torch.autograd", "torch.func"):
+            hits.append((n.lineno, f"from {n.module} import ..."))
+    return hits
+
+
+def _definitions(tree: ast.Module) -> dict[str, ast.AST]:
+    """'MLP.backward', 'mse_loss', ... -> their nodes (top level, main guard and test_* left out)."""
+    defs: dict[str, ast.AST] = {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("test"):
+            defs[node.name] = node
+        elif isinstance(node, ast.ClassDef):
+            defs[node.name] = node
+            for sub in node.body:
+                if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    defs[f"{node.name}.{sub.name}"] = sub
+    return defs
+
+
+def _called_names(node: ast.AST) -> set[str]:
+    return {n.func.id for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+
+
+@lru_cache(maxsize=256)
+def _scan(source: str, roots: tuple[str, ...]) -> tuple[str, ...]:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return ()
+    defs = _definitions(tree)
+    todo = [r for r in roots if r in defs]
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        todo += [c for c in _called_names(defs[name]) if c in defs and "." not in c]
+    lines = source.splitlines()
+    hits = sorted({h for name in seen for h in _uses(defs[name])})
+    return tuple(f"line {ln}: {lines[ln - 1].strip()[:80]}" for ln, _ in hits)
+
+
+def autograd_lines(sub: Submission, kind: CheckKind, role: str = "mlp") -> list[str]:
+    """Lines of the student's code that use autograd inside what ``kind`` calls; empty when clean or allowed."""
+    if kind.autograd or not kind.calls:
+        return []
+    module = sub.module_for(role)
+    if module is None:
+        return []
+    out: list[str] = []
+    for cell in module.cells:
+        found = _scan(cell.source, tuple(kind.calls))
+        prefix = f"cell {cell.number}, " if cell.number else ""
+        out += [prefix + f for f in found]
+    return out

@@ -1,0 +1,196 @@
+"""What a class did, for the instructor: score histogram, per-item pass rates, and the named mistakes that were
+common. Written as ``summary/`` (two PNG plots, ``mistakes.csv``, ``summary.md``) and as one screen of text.
+
+A named mistake is counted once per student and item, by the diagnosis's stable ``code`` (for example
+``transposed``); the table shows one example sentence next to it. A diagnosis without a code (a plain sentence) is
+grouped by its sentence with the free-standing numbers replaced by ``#`` (sizes differ between students).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import statistics
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.reporters.rows import Row, points
+from grader.schemas import Rubric
+
+_NUMBER = re.compile(r"(?<![A-Za-z_\d.])-?\d+(?:\.\d+)?(?:e-?\d+)?")
+
+
+def mistake_key(sentence: str) -> str:
+    """'dJdy_hat is missing the 1/(N*K) = 1/6 of the mean (yours = 6 x expected).'
+    -> 'dJdy_hat is missing the #/(N*K) = #/# of the mean (yours = # x expected).'"""
+    return _NUMBER.sub("#", sentence.strip())
+
+
+@dataclass(frozen=True)
+class ItemStats:
+    id: str
+    title: str
+    points: float
+    passed: int  # submissions with every check of the item passing
+    graded: int
+    mean: float  # mean score
+
+    @property
+    def pass_rate(self) -> float:
+        return self.passed / self.graded if self.graded else 0.0
+
+
+def item_stats(rows: Sequence[Row], rubric: Rubric) -> list[ItemStats]:
+    out = []
+    for item in rubric.items:
+        results = [i for r in rows if r.report for i in r.report.items if i.id == item.id]
+        out.append(ItemStats(item.id, item.title, item.points, sum(i.status == "passed" for i in results),
+                             len(results), statistics.fmean(i.score for i in results) if results else 0.0))
+    return out
+
+
+def _code(d) -> tuple[str, str]:
+    """(key, example sentence) of one diagnosis: a Diagnosis model or a plain sentence."""
+    code = getattr(d, "code", None)
+    if code:
+        return code, str(getattr(d, "message", code))
+    return mistake_key(str(d)), str(d)
+
+
+@dataclass(frozen=True)
+class Mistake:
+    item: str
+    code: str
+    students: int
+    example: str  # the first sentence seen with this code (in entry order)
+
+
+def mistakes(rows: Sequence[Row]) -> list[Mistake]:
+    """Named mistakes by decreasing number of students, then item and code."""
+    counts: Counter[tuple[str, str]] = Counter()
+    example: dict[tuple[str, str], str] = {}
+    for r in rows:
+        if r.report is None:
+            continue
+        for item in r.report.items:
+            found = dict(reversed([_code(d) for d in item.diagnoses]))
+            for code, sentence in found.items():
+                counts[(item.id, code)] += 1
+                example.setdefault((item.id, code), sentence)
+    out = [Mistake(i, c, n, example[(i, c)]) for (i, c), n in counts.items()]
+    return sorted(out, key=lambda m: (-m.students, m.item, m.code))
+
+
+def scores(rows: Sequence[Row]) -> list[float]:
+    return [r.report.score for r in rows if r.report is not None]
+
+
+# ------------------------------------------------------------------------------------------------------ files
+def mistakes_csv(rows: Sequence[Row]) -> str:
+    graded = len(scores(rows))
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["item", "mistake", "students", "share", "example"])
+    for m in mistakes(rows):
+        w.writerow([m.item, m.code, m.students, f"{m.students / graded:.3f}" if graded else "", m.example])
+    return buf.getvalue()
+
+
+def histogram_png(values: Sequence[float], max_score: float, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    bins = min(20, max(1, int(max_score))) if max_score > 0 else 10
+    ax.hist(values, bins=bins, range=(0, max_score or 1), color="#4c72b0", edgecolor="white")
+    ax.set_xlabel(f"score (out of {points(max_score)})")
+    ax.set_ylabel("submissions")
+    ax.set_title(f"Scores of {len(values)} graded submissions")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100, metadata={"Software": None})
+    plt.close(fig)
+
+
+def pass_rates_png(stats: Sequence[ItemStats], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(stats) + 1.2))
+    names = [s.id for s in stats][::-1]
+    rates = [100 * s.pass_rate for s in stats][::-1]
+    ax.barh(names, rates, color="#55a868")
+    for y, v in enumerate(rates):
+        ax.text(min(v + 1, 92), y, f"{v:.0f}%", va="center")
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("% of graded submissions passing every check")
+    ax.set_title("Pass rate per item")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100, metadata={"Software": None})
+    plt.close(fig)
+
+
+def summary_markdown(rows: Sequence[Row], rubric: Rubric) -> str:
+    vals = scores(rows)
+    lines = [f"# {rubric.title}: class summary", ""]
+    lines.append(f"{len(rows)} submissions, {len(vals)} graded, {len(rows) - len(vals)} without a score.")
+    if vals:
+        lines.append(f"Score out of {points(rubric.max_score)}: mean {statistics.fmean(vals):.2f}, median "
+                     f"{points(statistics.median(vals))}, min {points(min(vals))}, max {points(max(vals))}.")
+    lines += ["", "![score histogram](histogram.png)", "", "## Items", "", "| item | pass rate | mean score |",
+              "|---|---|---|"]
+    for s in item_stats(rows, rubric):
+        lines.append(f"| {s.id} | {100 * s.pass_rate:.0f}% ({s.passed}/{s.graded}) | {s.mean:.2f} / "
+                     f"{points(s.points)} |")
+    lines += ["", "![pass rates](pass_rates.png)", "", "## Named mistakes", "",
+              "| item | mistake | students | example |", "|---|---|---|---|"]
+    for m in mistakes(rows):
+        example = m.example.replace("|", "/").replace("\n", " ")
+        lines.append(f"| {m.item} | {m.code} | {m.students} | {example} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_summary(rows: Sequence[Row], rubric: Rubric, folder: Path, write=None) -> list[Path]:
+    """Write the summary files into ``folder``; ``write(path, text)`` writes text files (default: plain write)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    write = write or (lambda p, t: p.write_text(t, encoding="utf-8"))
+    histogram_png(scores(rows), rubric.max_score, folder / "histogram.png")
+    pass_rates_png(item_stats(rows, rubric), folder / "pass_rates.png")
+    write(folder / "mistakes.csv", mistakes_csv(rows))
+    write(folder / "summary.md", summary_markdown(rows, rubric))
+    return [folder / n for n in ("histogram.png", "pass_rates.png", "mistakes.csv", "summary.md")]
+
+
+# ----------------------------------------------------------------------------------------------------- screen
+def screen(rows: Sequence[Row], rubric: Rubric, top: int = 6) -> str:
+    """One screen of text: counts, score spread, each item's pass rate, the most common mistakes."""
+    vals = scores(rows)
+    errors = [r for r in rows if r.report is None]
+    lines = [f"{len(rows)} submissions: {len(vals)} graded, {len(errors)} without a score"]
+    if vals:
+        lines.append(f"score /{points(rubric.max_score)}: mean {statistics.fmean(vals):.2f}  median "
+                     f"{points(statistics.median(vals))}  min {points(min(vals))}  max {points(max(vals))}  "
+                     f"full marks {sum(v >= rubric.max_score for v in vals)}")
+    lines.append("")
+    lines.append(f"{'item':<24}{'pass':>7}{'mean':>10}")
+    for s in item_stats(rows, rubric):
+        lines.append(f"{s.id:<24}{100 * s.pass_rate:>6.0f}%{s.mean:>7.2f}/{points(s.points)}")
+    common = mistakes(rows)[:top]
+    if common:
+        lines += ["", "most common named mistakes (students):"]
+        for m in common:
+            text = f"{m.code}: {m.example}".replace("\n", " ")
+            lines.append(f"{m.students:>5}  {m.item:<20} {text if len(text) <= 80 else text[:77] + '...'}")
+    if errors:
+        lines.append("")
+    for r in errors[:5]:
+        lines.append(f"  no score: {r.entry}: {r.error}")
+    if len(errors) > 5:
+        lines.append(f"  ... and {len(errors) - 5} more without a score")
+    return "\n".join(lines)

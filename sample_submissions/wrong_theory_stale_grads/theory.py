@@ -1,0 +1,83 @@
+"""Homework 1, Part 1 as code (Fall 2020 conventions): one data point, NumPy.
+
+Mistake: train_step never zeroes the gradients, so whatever was left in .grad is added to this step's.
+
+l_MSE = 1/2 ||y_hat - y||^2        l_BCE = -sum_k [y_k log y_hat_k + (1 - y_k) log(1 - y_hat_k)]
+"""
+
+import numpy as np
+
+FIVE_STEPS = [
+    "Forward pass: y_hat = model(x)",
+    "Compute the loss: loss = criterion(y_hat, y)",
+    "Zero the gradients: optimizer.zero_grad()",
+    "Backward pass: loss.backward() computes dloss/dparameters",
+    "Update the parameters: optimizer.step()",
+]
+
+
+def train_step(model, criterion, optimizer, x, y):
+    y_hat = model(x)
+    loss = criterion(y_hat, y)
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def act(name, z):
+    if name == "relu":
+        return np.maximum(z, 0)
+    if name == "sigmoid":
+        return 1 / (1 + np.exp(-z))
+    return z
+
+
+def act_prime(name, z):
+    """Derivative of the activation, at the pre-activation z."""
+    if name == "relu":
+        return (z > 0).astype(float)
+    if name == "sigmoid":
+        s = 1 / (1 + np.exp(-z))
+        return s * (1 - s)
+    return np.ones_like(z)
+
+
+def forward_pass(x, y, params, f, g, loss):
+    z1 = params["W1"] @ x + params["b1"]
+    z2 = act(f, z1)
+    z3 = params["W2"] @ z2 + params["b2"]
+    y_hat = act(g, z3)
+    if loss == "mse":
+        l = 0.5 * np.sum((y_hat - y) ** 2)
+    else:
+        l = -np.sum(y * np.log(y_hat) + (1 - y) * np.log(1 - y_hat))
+    return dict(z1=z1, z2=z2, z3=z3, y_hat=y_hat, loss=l)
+
+
+def jacobians(x, y, params, f, g, loss):
+    out = forward_pass(x, y, params, f, g, loss)
+    y_hat = out["y_hat"]
+    if loss == "mse":
+        dl_dyhat = y_hat - y
+    else:
+        dl_dyhat = (y_hat - y) / (y_hat * (1 - y_hat))
+    return dict(dz2_dz1=np.diag(act_prime(f, out["z1"])),
+                dyhat_dz3=np.diag(act_prime(g, out["z3"])),
+                dl_dyhat=dl_dyhat)
+
+
+def gradients(x, y, params, f, g, loss):
+    out = forward_pass(x, y, params, f, g, loss)
+    J = jacobians(x, y, params, f, g, loss)
+    dl_dz3 = J["dyhat_dz3"] @ J["dl_dyhat"]            # (K,)
+    dl_dz1 = J["dz2_dz1"] @ (params["W2"].T @ dl_dz3)   # (m,)
+    return dict(W1=np.outer(dl_dz1, x), b1=dl_dz1, W2=np.outer(dl_dz3, out["z2"]), b2=dl_dz3)
+
+
+RELU_BENEFITS = """
+With sigmoid, the derivative sigma'(z) = sigma(z)(1 - sigma(z)) is at most 1/4, so in a deep network the
+backpropagated gradient is a product of many factors smaller than 1/4 and vanishes in the early layers; sigmoid
+also saturates for large |z|. ReLU's derivative is exactly 1 for positive inputs, so the gradient passes through
+unchanged and does not vanish. ReLU gives sparse activations (negative inputs give exactly 0), and it is cheaper
+to compute: a max(0, z) instead of an exponential.
+"""

@@ -1,0 +1,64 @@
+"""Autograd in the graded code: found statically and at run time; the gradient items score 0 and are flagged."""
+
+from grader.checks import CHECKS
+from grader.integrity import autograd_lines
+from grader.load import load_submission
+from tests.conftest import SAMPLES, item
+
+
+def _lines(tmp_path, source: str, check: str = "backward") -> list[str]:
+    (tmp_path / "mlp.py").write_text(source)
+    return autograd_lines(load_submission(tmp_path), CHECKS[check])
+
+
+def test_autograd_in_backward_scores_zero_on_gradient_items_and_is_flagged(graded):
+    report = graded("wrong_uses_autograd")
+    for item_id in ("2.backward", "2.end_to_end", "2.clear_grad", "2.end_to_end_hidden"):
+        it = item(report, item_id)
+        assert it.score == 0 and "autograd" in it.feedback and "line 86" in it.feedback
+    assert item(report, "2.forward").score == item(report, "2.forward").max_score
+    assert item(report, "2.mse_loss").score == item(report, "2.mse_loss").max_score
+    assert any("autograd" in f for f in report.flags)
+
+
+def test_static_scan_follows_helpers_and_ignores_the_students_own_tests(tmp_path):
+    src = '''
+import torch
+def helper(t):
+    t.requires_grad_(True)
+    return t
+class MLP:
+    def backward(self, d):
+        return helper(d)
+def mse_loss(y, y_hat):
+    return ((y_hat - y) ** 2).mean(), 2 * (y_hat - y) / y.numel()
+def test_against_autograd():
+    w = torch.zeros(2, requires_grad=True)
+    (w * 2).sum().backward()
+if __name__ == "__main__":
+    x = torch.ones(3, requires_grad=True)
+    x.sum().backward()
+'''
+    assert [l.split(":")[0] for l in _lines(tmp_path, src)] == ["line 4"]
+    assert _lines(tmp_path, src, "loss") == []
+    assert _lines(tmp_path, src, "forward") == []
+
+
+def test_plain_code_with_detach_no_grad_and_grads_dict_is_clean(graded, tmp_path):
+    src = (SAMPLES / "correct_numpy_inside" / "mlp.py").read_text()
+    assert _lines(tmp_path, src) == [] and _lines(tmp_path, src, "end_to_end") == []
+    assert not graded("correct_numpy_inside").flags
+
+
+def test_runtime_probe_catches_autograd_the_scan_cannot_see(sandbox, tmp_path):
+    from grader.engine import grade
+
+    src = (SAMPLES / "correct_fall2020" / "mlp.py").read_text()
+    sneaky = src.replace("    def backward(self, dJdy_hat):\n", "    def backward(self, dJdy_hat):\n"
+                         "        getattr(torch.ones(1, **{'requires' + '_grad': True}).sum(), 'back' + 'ward')()\n")
+    assert sneaky != src
+    (tmp_path / "mlp.py").write_text(sneaky)
+    report = grade(tmp_path, sandbox=sandbox)
+    it = item(report, "2.backward")
+    assert it.score == 0 and "calls to backward/grad" in it.feedback
+    assert item(report, "2.forward").score == item(report, "2.forward").max_score
