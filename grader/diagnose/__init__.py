@@ -39,23 +39,28 @@ def diagnose(check: str, comparisons: Sequence[Comparison], conventions: dict[st
 
 
 def _voted(check: str, failed: Sequence[Comparison], conventions) -> list[Diagnosis]:
-    votes: dict[str, Counter] = defaultdict(Counter)
+    """The first detector that explains a comparison votes for each code it found (several when the case's
+    sizes make them coincide, e.g. N = 1); per quantity and detector, the best-voted code is kept when it explains
+    most of that quantity's failures."""
+    votes: dict[tuple[str, str], Counter] = defaultdict(Counter)  # (quantity, detector) -> code counts
     messages: dict[str, str] = {}
     where: dict[str, set[str]] = defaultdict(set)
     totals: Counter = Counter()
     for c in failed:
         totals[c.quantity] += 1
-        own = getattr(CHECKS.get(check), "detectors", ())  # a kind's own detectors are the most specific
-        f = next((f for detect in (*own, *DETECTORS) for f in detect(check, c, conventions)), None)
-        if f is not None:  # the first (most specific) explanation votes
-            votes[c.quantity][f.code] += 1
-            messages.setdefault(f.code, f.message)
-            where[f.code].update(w for w in f.where if w in LAYERS)
+        for detect in DETECTORS:
+            found = list(detect(check, c, conventions))
+            if found:
+                for f in {f.code: f for f in found}.values():
+                    votes[(c.quantity, detect.__name__)][f.code] += 1
+                    messages.setdefault(f.code, f.message)
+                    where[f.code].update(w for w in f.where if w in LAYERS)
+                break
     by_code: dict[str, list[str]] = {}
-    for q, counter in sorted(votes.items(), key=lambda kv: ORDER.get(kv[0], len(ORDER))):
-        for code, n in counter.most_common():
-            if n >= MAJORITY * totals[q]:
-                by_code.setdefault(code, []).append(q)
+    for (q, _), counter in sorted(votes.items(), key=lambda kv: ORDER.get(kv[0][0], len(ORDER))):
+        code, n = counter.most_common(1)[0]
+        if n >= MAJORITY * totals[q] and q not in by_code.get(code, []):
+            by_code.setdefault(code, []).append(q)
     return [Diagnosis(code=code, quantities=qs, message=f"{', '.join(qs)}: {messages[code]}{_at(where[code])}")
             for code, qs in by_code.items()]
 

@@ -53,7 +53,8 @@ def _mean_in_backward(evaluated: Sequence["Evaluated"]) -> None:
                         f"1/(N*K) (or another factor) is applied in backward instead of in the loss. Put it in "
                         f"dJdy_hat, as the course's tests feed dJdy_hat to backward, and do not divide in backward."))
             for b in _open(evaluated, "backward"):
-                if any(not c.passed for c in b.comparisons):
+                if any(not c.passed for c in b.comparisons) and not any(d.code == "mean_in_backward"
+                                                                       for d in b.diagnoses):
                     b.diagnoses.insert(0, Diagnosis(
                         code="mean_in_backward", quantities=[],
                         message="backward rescales the dJdy_hat it is given (see the loss items): given the "

@@ -11,12 +11,12 @@ def _points(x: float) -> str:
     return f"{x:g}"
 
 
-def _item_block(r: ItemResult, detail: bool) -> list[str]:
+def _item_block(r: ItemResult, student: bool) -> list[str]:
     head = f"[{MARK[r.status]}] {r.id:<22} {_points(r.score):>6} / {_points(r.max_score):<4} {r.title}"
-    if r.status == "passed" and "Note:" not in r.feedback or not detail:
+    text = r.student_feedback if student else r.feedback
+    if r.status == "passed" and "Note:" not in text:
         return [head]
-    body = [("    " + line) for line in r.feedback.splitlines()]
-    return [head, *body]
+    return [head, *("    " + line for line in text.splitlines())]
 
 
 def render(report: Report, rubric: Rubric | None = None, student: bool = True) -> str:
@@ -24,7 +24,7 @@ def render(report: Report, rubric: Rubric | None = None, student: bool = True) -
     lines = [f"hw1-grader {report.grader_version} - {report.submission} (rubric {report.rubric})", ""]
     shown = [r for r in report.items if r.visibility == "visible" or not student]
     for r in shown:
-        lines += _item_block(r, detail=True)
+        lines += _item_block(r, student)
     lines.append("")
     lines.append(f"Score: {_points(report.score)} / {_points(report.max_score)}")
     if student and rubric is not None:
