@@ -44,18 +44,24 @@ def f32(a) -> np.ndarray:
 
 
 def layer(rng: np.random.Generator, inp: np.ndarray, out_features: int, act: str) -> tuple[np.ndarray, np.ndarray]:
-    """W (out, in) and b (out,) such that every z = inp @ W.T + b (inp: (rows, in)) is well conditioned for act."""
+    """W (out, in) and b (out,) such that every z = inp @ W.T + b (inp: (rows, in)) is well conditioned for act.
+
+    Rows of W (units) whose pre-activations break the conditions are drawn again, all at once, until none does.
+    """
     fan_in = inp.shape[1]
-    W = np.empty((out_features, fan_in))
-    b = np.empty(out_features)
-    for j in range(out_features):
-        for _ in range(500):
-            w_j = f32(rng.standard_normal(fan_in) / np.sqrt(fan_in))
-            b_j = f32(rng.uniform(-0.5, 0.5))
-            z = inp @ w_j + b_j
-            if np.all(np.abs(z) <= PRE_ACTIVATION_BOUND) and (act != "relu" or np.all(np.abs(z) >= RELU_MARGIN)):
-                break
-        W[j], b[j] = w_j, b_j
+
+    def draw(k: int) -> tuple[np.ndarray, np.ndarray]:
+        return f32(rng.standard_normal((k, fan_in)) / np.sqrt(fan_in)), f32(rng.uniform(-0.5, 0.5, k))
+
+    W, b = draw(out_features)
+    for _ in range(500):
+        z = np.abs(inp @ W.T + b)  # (rows, out)
+        bad = (z > PRE_ACTIVATION_BOUND).any(axis=0)
+        if act == "relu":
+            bad |= (z < RELU_MARGIN).any(axis=0)
+        if not bad.any():
+            break
+        W[bad], b[bad] = draw(int(bad.sum()))
     return W, b
 
 
