@@ -60,7 +60,8 @@ if [ "$ROOT_USER" = 1 ]; then
   id hw1-sandbox >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin hw1-sandbox
   # Keep the rubric, the hidden-case salt and the reference solution out of that user's reach.
   chmod -R go-rwx "$HERE"
-  chmod -R go-rwx "$("$VENV/bin/python" -c 'import os, reference; print(os.path.dirname(reference.__file__))')"
+  SITE="$(cd / && "$VENV/bin/python" -I -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+  if [ -d "$SITE/reference" ]; then chmod -R go-rwx "$SITE/reference"; fi
 fi
 "$VENV/bin/hw1-grader" --version
 echo "setup.sh: done"

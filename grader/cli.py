@@ -1,5 +1,7 @@
-"""Command line: ``hw1-grader grade|check ...``. Exit 0 when a submission was graded, whatever its score;
-exit 2 when the command itself cannot run (bad path, bad rubric), with a message saying what to do."""
+"""Command line: ``hw1-grader check|grade|batch|merge|gradescope|build-autograder ...``.
+
+Exit 0 when the work was done (a submission graded, whatever its score); exit 2 when the command itself cannot run
+(bad path, bad rubric), with a message saying what to do."""
 
 from __future__ import annotations
 
@@ -21,14 +23,14 @@ def _parser() -> argparse.ArgumentParser:
                         help="a bundled rubric (fall2020 [default], spring2021) or a path to a .toml file")
 
     g = sub.add_parser("grade", help="grade one submission (all items)")
-    g.add_argument("path", help="a folder, a .zip or a .py file")
+    g.add_argument("path", help="a folder, a .zip, a .py or an .ipynb file")
     rubric_arg(g)
     g.add_argument("--json", action="store_true", help="print the report as one JSON object")
     g.add_argument("--salt-file", type=Path, help="file holding the secret salt of the hidden cases "
                                                   "(default: $HW1_GRADER_SALT)")
 
     c = sub.add_parser("check", help="the student's self-check: visible items only, readable feedback")
-    c.add_argument("path", help="your folder, .zip or mlp.py")
+    c.add_argument("path", help="your folder, .zip, mlp.py or notebook (.ipynb)")
     rubric_arg(c)
     _instructor_parsers(sub, rubric_arg)
     return p
@@ -51,15 +53,17 @@ def _instructor_parsers(sub, rubric_arg) -> None:
     m.add_argument("--out", required=True, help="the merged output folder")
     for sp in (b, m):
         sp.add_argument("--feedback", default="md", help="feedback pages: md (default), html or none")
-        sp.add_argument("--canvas", nargs="?", const="", default=None, metavar="COLUMN",
-                        help="also write canvas.csv for Canvas's gradebook import (COLUMN: the assignment's "
-                             "column, e.g. 'Homework 1 (12345)'; default: the rubric's title)")
+        sp.add_argument("--canvas", action="store_true", help="also write canvas.csv for Canvas's gradebook import")
+        sp.add_argument("--canvas-column", default=None, metavar="NAME",
+                        help="its assignment column, e.g. 'Homework 1 (12345)' (default: the rubric's title)")
     gs = sub.add_parser("gradescope", help="Gradescope's entry point: grade submission/, write results/results.json")
-    gs.add_argument("--root", type=Path, default=Path("/autograder"), help="the autograder folder (default /autograder)")
+    gs.add_argument("--root", type=Path, default=Path("/autograder"),
+                    help="the autograder folder (default /autograder)")
     rubric_arg(gs)
     gs.add_argument("--salt-file", type=Path, help=salt_help)
     ba = sub.add_parser("build-autograder", help="build the autograder zip to upload to Gradescope")
-    ba.add_argument("--out", type=Path, default=Path("autograder.zip"), help="the zip to write (default autograder.zip)")
+    ba.add_argument("--out", type=Path, default=Path("autograder.zip"),
+                    help="the zip to write (default autograder.zip)")
     rubric_arg(ba)
     ba.add_argument("--salt-file", type=Path, help="salt of the hidden cases, packed into the zip (root-only there)")
 

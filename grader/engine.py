@@ -69,7 +69,7 @@ def grade(path: str | Path, rubric: Rubric | None = None, *, salt: str | None = 
             sandbox.close()
     evaluated = [evaluate(p, ran[p.item.id], imports.get(p.item.module),
                           getattr(rubric.conventions, CHECKS[p.item.check].convention),
-                          autograd_lines(sub, CHECKS[p.item.check])) for p in plans]
+                          autograd_lines(sub, CHECKS[p.item.check], p.item.module)) for p in plans]
     relate(evaluated)
     items = [e.finish() for e in evaluated]
     flags += [f"{r.id}: autograd used" for r in items if r.error and "autograd" in r.error]

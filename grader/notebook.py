@@ -24,7 +24,7 @@ SKIP_TAGS = frozenset({"skip-grading"})
 MARKDOWN_ANSWERS = ("RELU_BENEFITS",)
 #: Cell magics whose body is Python: the magic line goes, the body runs once.
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
-_MARKER = re.compile(r"^\s*(?:#+\s*)?[*_]*(?P<name>[A-Z][A-Z0-9_]*)[*_]*\s*:?[*_]*\s*(?P<rest>.*)$")
+_MARKER = re.compile(r"^\s*(?:#+\s*)?[*_]*(?P<name>[A-Z][A-Z0-9_]*)[*_]*\s*(?::[*_]*\s*(?P<rest>.*))?$")
 _ASSIGNED_SHELL = re.compile(r"^(?P<indent>\s*)(?P<target>[A-Za-z_][\w.]*)\s*=\s*[!%]")
 _WRITEFILE = re.compile(r"^%%writefile(?P<append>\s+-a)?\s+(?P<path>\S+)\s*$")
 
@@ -60,9 +60,16 @@ def _source(cell) -> str:
     return "".join(src) if isinstance(src, list) else str(src)
 
 
+def _tags(cell) -> set[str]:
+    """A cell's tags; malformed metadata (the notebook is graded even when it fails validation) has none."""
+    meta = cell.get("metadata")
+    tags = meta.get("tags") if isinstance(meta, dict) else None
+    return {t for t in tags if isinstance(t, str)} if isinstance(tags, list) else set()
+
+
 def skip_tagged(cells: list[tuple[int, dict]]) -> list[tuple[int, dict]]:
     """Leave out cells tagged skip-grading (e.g. training runs, plots, downloads)."""
-    return [(i, c) for i, c in cells if not SKIP_TAGS & set(c.get("metadata", {}).get("tags", []) or [])]
+    return [(i, c) for i, c in cells if not SKIP_TAGS & _tags(c)]
 
 
 def markdown_answer(cell: dict) -> tuple[str, str] | None:
@@ -71,14 +78,14 @@ def markdown_answer(cell: dict) -> tuple[str, str] | None:
     if cell.get("cell_type") != "markdown":
         return None
     text = _source(cell)
-    tags = set(cell.get("metadata", {}).get("tags", []) or [])
+    tags = _tags(cell)
     for name in MARKDOWN_ANSWERS:
         if name in tags:
             return name, text.strip()
     first, _, rest = text.strip().partition("\n")
     m = _MARKER.match(first)
     if m and m.group("name") in MARKDOWN_ANSWERS:
-        return m.group("name"), (m.group("rest") + "\n" + rest).strip()
+        return m.group("name"), ((m.group("rest") or "") + "\n" + rest).strip()
     return None
 
 
@@ -87,7 +94,7 @@ def neutralise(source: str) -> str:
     try:
         compile(source, "<cell>", "exec")
         return source
-    except (SyntaxError, ValueError):
+    except Exception:  # SyntaxError, or ValueError / RecursionError / MemoryError on pathological source
         pass
     lines = source.split("\n")
     head = next((i for i, line in enumerate(lines) if line.strip()), None)

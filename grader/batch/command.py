@@ -23,6 +23,13 @@ def _outputs(out: Path, written: Written) -> list[str]:
     return lines
 
 
+def _canvas(args) -> str | None:
+    """None: no canvas.csv; '': the rubric's title as the column; else the column's name."""
+    if args.canvas_column:
+        return args.canvas_column
+    return "" if args.canvas else None
+
+
 def _feedback(args) -> str:
     if args.feedback not in (*FEEDBACK_FORMATS, "none"):
         raise GraderError(f"--feedback {args.feedback!r}: choose md, html or none")
@@ -38,7 +45,7 @@ def batch_command(args, salt: str | None) -> int:
         raise GraderError("--workers must be at least 1")
     opts = BatchOptions(Path(args.dir), Path(args.out), rubric, salt=salt, workers=args.workers or 0,
                         shard=parse_shard(args.shard) if args.shard else None, retry_errors=args.retry_errors,
-                        feedback=_feedback(args), canvas_column=args.canvas, quiet=args.quiet)
+                        feedback=_feedback(args), canvas_column=_canvas(args), quiet=args.quiet)
     try:
         res = run_batch(opts)
     except KeyboardInterrupt:
@@ -65,7 +72,7 @@ def merge_command(args) -> int:
 
     if not args.inputs:
         raise GraderError("give the output folders to merge")
-    written = merge([Path(p) for p in args.inputs], Path(args.out), _feedback(args), args.canvas)
+    written = merge([Path(p) for p in args.inputs], Path(args.out), _feedback(args), _canvas(args))
     rubric = Store(Path(args.out)).rubric()
     print("\n".join([f"hw1-grader merge: {len(args.inputs)} folders -> {args.out}", "",
                      screen(written.rows, rubric)] + _outputs(Path(args.out), written)))

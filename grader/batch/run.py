@@ -20,6 +20,7 @@ from grader.batch.pool import Pool
 from grader.batch.progress import Progress
 from grader.batch.store import Store, roster_entry, settings
 from grader.batch.worker import Done
+from grader.errors import GraderError
 from grader.schemas import Rubric
 
 
@@ -57,6 +58,10 @@ def _interrupt(signum, frame) -> None:
 def run_batch(opts: BatchOptions) -> BatchResult:
     from grader.engine import hidden_salt  # noqa: PLC0415 - keeps `hw1-grader --help` light
 
+    out, source = Path(opts.out).resolve(), Path(opts.source).resolve()
+    if out == source or source in out.parents:
+        raise GraderError(f"--out {opts.out} is inside {opts.source}, where every folder is a submission; "
+                          f"put the output folder somewhere else")
     entries, skipped = discover(opts.source)
     if opts.shard:
         entries = shard(entries, *opts.shard)

@@ -18,6 +18,7 @@ from grader.schemas import Check, Item, ItemResult
 from grader.schemas.rubric import Concept, Step
 
 MAX_TEXT = 20_000
+MISSING_ORDER = "the order rules that involve a missing step count as not met"
 REVIEW = ("This score is provisional: it counts the ideas the grader recognised, and a person will read your "
           "answer and may change it.")
 
@@ -37,7 +38,7 @@ def read_text(res, quantity: str, arrays: dict[str, np.ndarray]) -> tuple[object
         return None, f"{quantity} came back in a form the grader cannot read"
     try:
         return json.loads(bytes(a.astype(np.uint8)).decode("utf-8", errors="replace")), ""
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep, from hostile code
         return None, f"{quantity} came back in a form the grader cannot read"
 
 
@@ -72,9 +73,9 @@ def step_checks(answer: Sequence[str], steps: Sequence[Step]) -> tuple[list[Chec
                             message="" if s.name in where else f"no step reads as: {s.title}"))
     for s in steps:
         for a in s.after:
-            ok = a in where and s.name in where and where[a] < where[s.name]
-            why = ("" if ok else f"{titles[a]} must come before {titles[s.name]}" if a in where and s.name in where
-                   else f"the order of {titles[a]} and {titles[s.name]} cannot be checked: one is missing")
+            both = a in where and s.name in where
+            ok = both and where[a] < where[s.name]
+            why = "" if ok else f"{titles[a]} must come before {titles[s.name]}" if both else MISSING_ORDER
             checks.append(Check(quantity=f"{a} before {s.name}", config="FIVE_STEPS", passed=ok, cases=1,
                                 message=why))
     return checks, lines
@@ -94,7 +95,7 @@ def score_steps(item: Item, cases, results, arrays: dict[str, np.ndarray], notes
     if answer is None:
         return error_item(item, why or "FIVE_STEPS must be a list of strings, one per step, in order")
     checks, lines = step_checks(answer, item.steps)
-    lines += [f"- {c.message}" for c in checks if not c.passed]
+    lines += list(dict.fromkeys(f"- {c.message}" for c in checks if not c.passed))
     return score_checks(item, checks, lines, notes=notes)
 
 

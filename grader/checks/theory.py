@@ -209,10 +209,13 @@ def loss_after_step(check: str, c: Comparison, conventions) -> list[Finding]:
 
 POINT_DETECTORS = (other_convention, loss_sign, transposed_outer, jacobian_as_vector, sigmoid_derivative_at_output)
 
-register(CheckKind("forward_pass", FORWARD, _point_inputs, _forward_expected, "theory", POINT_DETECTORS))
-register(CheckKind("gradients", GRADIENTS, _point_inputs, _gradients_expected, "theory", POINT_DETECTORS))
-register(CheckKind("jacobians", JACOBIANS, _point_inputs, _jacobians_expected, "theory", POINT_DETECTORS))
+register(CheckKind("forward_pass", FORWARD, _point_inputs, _forward_expected, "theory", POINT_DETECTORS,
+                   calls=("forward_pass",)))
+register(CheckKind("gradients", GRADIENTS, _point_inputs, _gradients_expected, "theory", POINT_DETECTORS,
+                   calls=("gradients",)))
+register(CheckKind("jacobians", JACOBIANS, _point_inputs, _jacobians_expected, "theory", POINT_DETECTORS,
+                   calls=("jacobians",)))
 register(CheckKind("single_point", FORWARD + GRADIENTS + JACOBIANS, _point_inputs, _single_point_expected, "theory",
-                   POINT_DETECTORS))
+                   POINT_DETECTORS, calls=("forward_pass", "gradients", "jacobians")))
 register(CheckKind("train_step", TRAIN, _train_inputs, _train_expected, "implementation",
                    (stale_gradients, no_update, loss_after_step), autograd=True))

@@ -48,7 +48,7 @@ def _voted(check: str, failed: Sequence[Comparison], conventions) -> list[Diagno
     totals: Counter = Counter()
     for c in failed:
         totals[c.quantity] += 1
-        for detect in DETECTORS:
+        for detect in (*getattr(CHECKS.get(check), "detectors", ()), *DETECTORS):  # a kind's own come first
             found = list(detect(check, c, conventions))
             if found:
                 for f in {f.code: f for f in found}.values():

@@ -46,7 +46,6 @@ def points(x: float) -> str:
 def student_feedback(item: ItemResult) -> str:
     """What the student may read of an item: the engine's student view when it gives one; otherwise the full
     feedback of a visible item, and nothing of the others (their feedback would reveal secret cases)."""
-    text = getattr(item, "student_feedback", "")
-    if text:
-        return text
+    if item.student_feedback:
+        return item.student_feedback
     return item.feedback if item.visibility == "visible" else ""

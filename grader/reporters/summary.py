@@ -2,15 +2,13 @@
 common. Written as ``summary/`` (two PNG plots, ``mistakes.csv``, ``summary.md``) and as one screen of text.
 
 A named mistake is counted once per student and item, by the diagnosis's stable ``code`` (for example
-``transposed``); the table shows one example sentence next to it. A diagnosis without a code (a plain sentence) is
-grouped by its sentence with the free-standing numbers replaced by ``#`` (sizes differ between students).
+``transposed``); the table shows the first sentence seen with it (sentences quote sizes, which differ).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
 import statistics
 from collections import Counter
 from collections.abc import Sequence
@@ -19,14 +17,6 @@ from pathlib import Path
 
 from grader.reporters.rows import Row, points
 from grader.schemas import Rubric
-
-_NUMBER = re.compile(r"(?<![A-Za-z_\d.])-?\d+(?:\.\d+)?(?:e-?\d+)?")
-
-
-def mistake_key(sentence: str) -> str:
-    """'dJdy_hat is missing the 1/(N*K) = 1/6 of the mean (yours = 6 x expected).'
-    -> 'dJdy_hat is missing the #/(N*K) = #/# of the mean (yours = # x expected).'"""
-    return _NUMBER.sub("#", sentence.strip())
 
 
 @dataclass(frozen=True)
@@ -52,14 +42,6 @@ def item_stats(rows: Sequence[Row], rubric: Rubric) -> list[ItemStats]:
     return out
 
 
-def _code(d) -> tuple[str, str]:
-    """(key, example sentence) of one diagnosis: a Diagnosis model or a plain sentence."""
-    code = getattr(d, "code", None)
-    if code:
-        return code, str(getattr(d, "message", code))
-    return mistake_key(str(d)), str(d)
-
-
 @dataclass(frozen=True)
 class Mistake:
     item: str
@@ -76,7 +58,7 @@ def mistakes(rows: Sequence[Row]) -> list[Mistake]:
         if r.report is None:
             continue
         for item in r.report.items:
-            found = dict(reversed([_code(d) for d in item.diagnoses]))
+            found = {d.code: d.message for d in reversed(item.diagnoses)}
             for code, sentence in found.items():
                 counts[(item.id, code)] += 1
                 example.setdefault((item.id, code), sentence)

@@ -1,18 +1,20 @@
-"""The trusted side of the sandbox: a warm zygote per worker, one forked child per job.
+"""The trusted side of the sandbox: a warm zygote per worker, one forked, confined child per job.
 
-``Sandbox.run(job)`` writes the job's inputs to a fresh scratch directory, asks the zygote for a child, reads its
-frames as plain data (JSON headers, ``.npz`` read with ``allow_pickle=False``), enforces the per-item and per-job
-wall-clock limits, keeps a truncated copy of what the student's code printed, and finally kills every process the
-job started (descendants of the zygote, including ones that called setsid) and removes the scratch directory.
+``Sandbox.run(...)`` writes the job's inputs to a fresh scratch directory, asks the zygote for a child, reads its
+frames as plain data (``reader.py``), enforces the per-item and per-job wall-clock limits, keeps a truncated,
+printable copy of what the student's code printed, and finally kills every process the job started (descendants
+of the zygote, including ones that called setsid) and removes the scratch directory.
+
+Scratch directories live in one directory per Sandbox (``hw1-sandbox-*`` in the temporary directory; as root it is
+owned by root with mode 0711, so the sandbox user can enter its own job's directory but list nothing). How the
+child is confined is decided by ``policy.configure`` and done by ``confine.py``; see docs/threat_model.md.
 """
 
 from __future__ import annotations
 
-import io
+import ctypes
 import json
 import os
-import pwd
-import select
 import shutil
 import signal
 import socket
@@ -26,11 +28,14 @@ from pathlib import Path
 import numpy as np
 
 from grader.errors import SandboxError
-from grader.sandbox.protocol import FrameReader
+from grader.sandbox import policy
+from grader.sandbox.reader import Reader, printable
 
 ZYGOTE = Path(__file__).resolve().parent / "zygote.py"
-SANDBOX_USER = "hw1-sandbox"
+SANDBOX_USER = policy.SANDBOX_USER
 READY_SECONDS = 120.0
+PR_SET_DUMPABLE = 4
+_sandbox_ids = policy.sandbox_ids
 
 
 @dataclass
@@ -58,7 +63,7 @@ class JobLimits:
 class Abort:
     """Why a job stopped early: during the import of a module or during an item."""
 
-    phase: str  # "import" or "item"
+    phase: str  # "start", "import" or "item"
     target: str  # role or item id
     reason: str  # sentence for the student
 
@@ -68,25 +73,10 @@ class JobOutcome:
     imports: dict[str, dict] = field(default_factory=dict)  # role -> {"ok": bool, "errors": [...]}
     results: dict[str, tuple[dict, dict[str, np.ndarray]]] = field(default_factory=dict)
     abort: Abort | None = None
-    output: str = ""
-    output_bytes: int = 0
-
-
-def _sandbox_ids() -> tuple[int, int] | None:
-    """(uid, gid) of the unprivileged sandbox user when running as root (created if missing), else None."""
-    if os.getuid() != 0:
-        return None
-    try:
-        pw = pwd.getpwnam(SANDBOX_USER)
-    except KeyError:
-        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SANDBOX_USER],
-                       check=False, capture_output=True)
-        try:
-            pw = pwd.getpwnam(SANDBOX_USER)
-        except KeyError as e:
-            raise SandboxError(f"running as root but could not create the user {SANDBOX_USER!r}; create it "
-                               f"(useradd --system {SANDBOX_USER}) or run the grader as an ordinary user") from e
-    return pw.pw_uid, pw.pw_gid
+    output: str = ""  # printable, at most JobLimits.output_bytes of it
+    output_bytes: int = 0  # how much was printed in all
+    layers: list[str] = field(default_factory=list)  # confinement applied, e.g. ['netns', 'user', 'landlock6']
+    exposed: list[str] = field(default_factory=list)  # protected paths the child could still read
 
 
 def _child_env() -> dict[str, str]:
@@ -134,18 +124,72 @@ def kill_tree(root: int, rounds: int = 200) -> None:
         time.sleep(0.002)
 
 
-class Sandbox:
-    """One warm zygote. Not thread-safe: give each worker its own."""
+def _check_reachable(base: Path) -> None:
+    """As root: every folder above ``base`` must let other users through, or the sandbox user cannot reach its
+    scratch directory."""
+    for d in base.parents:
+        if not os.stat(d).st_mode & 0o001:
+            shutil.rmtree(base, ignore_errors=True)
+            raise SandboxError(f"{d} does not let other users through, so the sandbox user {SANDBOX_USER!r} cannot "
+                               f"reach its scratch directory; set TMPDIR to a folder such as /tmp")
 
-    def __init__(self) -> None:
-        self._ids = _sandbox_ids()
+
+def _sweep(uid: int) -> None:
+    """Remove what ``uid`` left in the world-writable directories (root without Landlock or mount namespaces)."""
+    for d in policy.TMP_DIRS:
+        try:
+            entries = list(os.scandir(d))
+        except OSError:
+            continue
+        for e in entries:
+            try:
+                if e.stat(follow_symlinks=False).st_uid != uid:
+                    continue
+                if e.is_dir(follow_symlinks=False):
+                    shutil.rmtree(e.path, ignore_errors=True)
+                else:
+                    os.unlink(e.path)
+            except OSError:
+                pass
+
+
+def _not_dumpable() -> None:
+    """Keep processes of the same user (the student's, when not root) out of this one's memory and environment."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+class Sandbox:
+    """One warm zygote. Not thread-safe: give each worker its own.
+
+    hide: more paths the student's code must not read (e.g. the folder of all submissions, a salt file). The
+    grader's package, the reference solution and the rubrics are always protected. landlock, mountns: allow these
+    layers (tests turn them off to check the fallbacks). When not root, this process is made non-dumpable.
+    """
+
+    def __init__(self, *, hide: tuple = (), landlock: bool = True, mountns: bool = True) -> None:
+        self._cfg = policy.configure(tuple(hide), landlock=landlock, mountns=mountns)
+        self._ids = (self._cfg["uid"], self._cfg["gid"]) if self._cfg["uid"] is not None else None
+        if self._ids is None:
+            _not_dumpable()
+        self._base = Path(tempfile.mkdtemp(prefix="hw1-sandbox-"))
+        os.chmod(self._base, 0o711 if self._ids else 0o700)
+        if self._ids:
+            _check_reachable(self._base)
+        self.layers: list[str] = []
+        self.landlock_abi = 0
         self._sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._stderr = tempfile.TemporaryFile()
         try:
             self._proc = subprocess.Popen(
                 [sys.executable, "-I", str(ZYGOTE), str(theirs.fileno())], pass_fds=[theirs.fileno()],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._stderr, env=_child_env(), cwd="/")
+                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._stderr, env=_child_env(), cwd="/")
+            self._proc.stdin.write(json.dumps(self._cfg).encode())
+            self._proc.stdin.close()
         except OSError as e:
+            shutil.rmtree(self._base, ignore_errors=True)
             raise SandboxError(f"could not start the sandbox ({e})") from e
         finally:
             theirs.close()
@@ -157,13 +201,14 @@ class Sandbox:
         self._sock.settimeout(READY_SECONDS)
         try:
             msg = self._sock.recv(1 << 16)
-        except OSError as e:
+        except OSError:
             msg = b""
         self._sock.settimeout(None)
         if not msg:
             self._stderr.seek(0)
             raise SandboxError("the sandbox process did not start: "
                                + self._stderr.read().decode(errors="replace")[-2000:])
+        self.landlock_abi = int(json.loads(msg).get("landlock") or 0)
         self._ready = True
 
     def close(self) -> None:
@@ -174,6 +219,7 @@ class Sandbox:
             self._proc.wait(timeout=10)
         except (OSError, subprocess.TimeoutExpired):
             pass
+        shutil.rmtree(self._base, ignore_errors=True)
 
     def __enter__(self) -> "Sandbox":
         return self
@@ -181,17 +227,31 @@ class Sandbox:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    @property
+    def pid(self) -> int:
+        """The zygote's process id: every process of every job is one of its descendants."""
+        return self._proc.pid
+
     # ----------------------------------------------------------------------------------------------- one job
     def run(self, modules: dict[str, dict], files: dict[str, str], items: list[JobItem], limits: JobLimits) -> JobOutcome:
-        """Run ``items`` against the student's ``modules`` in a fresh child. Never raises for the student's sake."""
+        """Run ``items`` against the student's ``modules`` in a fresh child. Never raises for the student's sake;
+        SandboxError when the sandbox itself fails (it could not confine the child, or the child could still read
+        a protected path as root)."""
         self._wait_ready()
-        scratch = Path(tempfile.mkdtemp(prefix="hw1-job-"))
+        scratch = Path(tempfile.mkdtemp(prefix="job-", dir=self._base))
         try:
             self._write_job(scratch, modules, files, items)
-            return self._supervise(scratch, items, limits)
+            outcome = self._supervise(scratch, items, limits)
         finally:
             kill_tree(self._proc.pid)
             shutil.rmtree(scratch, ignore_errors=True)
+        self.layers = outcome.layers
+        if self._ids:
+            if outcome.exposed:
+                raise SandboxError(policy.exposed_message(outcome.exposed))
+            if not any(x.startswith("landlock") or x == "mountns" for x in outcome.layers):
+                _sweep(self._ids[0])
+        return outcome
 
     def _write_job(self, scratch: Path, modules: dict, files: dict[str, str], items: list[JobItem]) -> None:
         arrays, spec = {}, []
@@ -219,8 +279,6 @@ class Sandbox:
         req = {"scratch": str(scratch),
                "limits": {"cpu_seconds": lim.job_seconds + 5, "memory_mb": lim.memory_mb,
                           "file_mb": lim.file_mb, "processes": lim.processes}}
-        if self._ids:
-            req["uid"], req["gid"] = self._ids
         try:
             socket.send_fds(self._sock, [json.dumps(req).encode()], [res_w, out_w])
             reply = json.loads(self._sock.recv(1 << 16) or b"{}")
@@ -229,108 +287,15 @@ class Sandbox:
         finally:
             os.close(res_w)
             os.close(out_w)
-        if "pid" not in reply:
-            raise SandboxError(f"the sandbox could not start a job: {reply}")
         try:
-            return _Reader(res_r, out_r, lim).read()
+            if "pid" not in reply:
+                raise SandboxError(f"the sandbox could not start a job: {reply}")
+            reader = Reader(res_r, out_r, lim, {it.id: it.role for it in items}, JobOutcome())
+            outcome = reader.read()
         finally:
             os.close(res_r)
             os.close(out_r)
-
-
-class _Reader:
-    """Reads one job's frames and output under its time limits."""
-
-    def __init__(self, res_r: int, out_r: int, lim: JobLimits) -> None:
-        self.res_r, self.out_r, self.lim = res_r, out_r, lim
-        self.frames = FrameReader()
-        self.outcome = JobOutcome()
-        self.output = bytearray()
-        self.phase: tuple[str, str] | None = None
-        self.start = time.monotonic()
-        self.phase_deadline = self.start + lim.item_seconds
-
-    def read(self) -> JobOutcome:
-        open_fds = {self.res_r, self.out_r}
-        job_deadline = self.start + self.lim.job_seconds
-        while self.res_r in open_fds:
-            now = time.monotonic()
-            deadline = min(self.phase_deadline, job_deadline)
-            if now >= deadline:
-                self._abort(f"did not finish within {self._limit_text(deadline == job_deadline)}")
-                break
-            ready, _, _ = select.select(list(open_fds), [], [], deadline - now)
-            for fd in ready:
-                data = os.read(fd, 1 << 20)
-                if not data:
-                    open_fds.discard(fd)
-                elif fd == self.out_r:
-                    self._keep_output(data)
-                elif self._feed(data):
-                    open_fds.clear()
-        else:
-            if not self._ended:
-                self._abort("ended the process (sys.exit, os._exit or a crash)")
-        self._drain_output()
-        self.outcome.output = self.output.decode(errors="replace")
-        return self.outcome
-
-    _ended = False
-
-    def _limit_text(self, whole_job: bool) -> str:
-        return f"{self.lim.job_seconds:g} s (the limit for a whole submission)" if whole_job \
-            else f"{self.lim.item_seconds:g} s"
-
-    def _keep_output(self, data: bytes) -> None:
-        self.outcome.output_bytes += len(data)
-        room = self.lim.output_bytes - len(self.output)
-        if room > 0:
-            self.output += data[:room]
-
-    def _drain_output(self) -> None:
-        while True:
-            ready, _, _ = select.select([self.out_r], [], [], 0)
-            if not ready:
-                return
-            data = os.read(self.out_r, 1 << 20)
-            if not data:
-                return
-            self._keep_output(data)
-
-    def _abort(self, what: str) -> None:
-        if self.phase is None:
-            self.outcome.abort = Abort("start", "", f"the sandbox {what} before running anything")
-            return
-        kind, target = self.phase
-        if kind == "import":
-            self.outcome.abort = Abort("import", target, f"importing your {target} module {what}")
-        else:
-            self.outcome.abort = Abort("item", target, f"your code {what} during this item")
-
-    def _feed(self, data: bytes) -> bool:
-        """Handle new result bytes; True once the job is over."""
-        try:
-            frames = self.frames.feed(data)
-        except (ValueError, UnicodeDecodeError) as e:
-            self._abort(f"sent data the grader cannot read ({e})")
-            return True
-        for header, blob in frames:
-            kind = header.get("type")
-            if kind == "begin":
-                self.phase = (str(header.get("phase")), str(header.get("role") or header.get("item")))
-                self.phase_deadline = time.monotonic() + self.lim.item_seconds
-            elif kind == "import":
-                self.outcome.imports[str(header.get("role"))] = header
-            elif kind == "result":
-                try:
-                    with np.load(io.BytesIO(blob), allow_pickle=False) as npz:
-                        arrays = {k: npz[k] for k in npz.files}
-                except Exception as e:  # noqa: BLE001  (any malformed archive)
-                    self._abort(f"sent arrays the grader cannot read ({type(e).__name__})")
-                    return True
-                self.outcome.results[str(header.get("item"))] = (header, arrays)
-                self.phase = None
-            elif kind == "end":
-                self._ended = True
-                return True
-        return False
+        if not reader.confined:
+            raise SandboxError("the sandbox could not confine the student's code: "
+                               + printable(outcome.output[-2000:]))
+        return outcome

@@ -3,16 +3,18 @@
 Untrusted side, standard library only (plus the sibling ``landlock`` and ``seccomp``). ``confine`` runs in the
 child right after the fork, still with the zygote's identity:
 
-1. (root) a new network namespace: no interface but a loopback that is down;
-2. (root, only without Landlock) a new mount namespace: an empty read-only tmpfs over each hidden path (the
+0. resource limits: CPU seconds, address space, file size, open files, processes, no core files;
+   then (not root, only without Landlock) a user namespace, so that 1 and 2 need no privilege;
+1. (root, or in that user namespace) a new network namespace: no interface but a loopback that is down;
+2. (the same, only without Landlock) a new mount namespace: an empty read-only tmpfs over each hidden path (the
    grader, the reference solution, the rubrics, whatever the grader was told to hide) and over the world-writable
    directories (/tmp, /var/tmp, /dev/shm, /run/lock), with the job's scratch directory bound back in place;
-3. resource limits: CPU seconds, address space, file size, open files, processes, no core files;
-4. (root) the unprivileged sandbox user, no supplementary groups; (not root) no capabilities left;
-5. not dumpable: no other process of the same user can read this one's memory, environment or cwd;
-6. Landlock: read only the Python installation and the system's libraries, write only the scratch directory,
+3. (root) the unprivileged sandbox user, no supplementary groups; (not root) no capabilities left (none in the
+   user namespace either);
+4. not dumpable: no other process of the same user can read this one's memory, environment or cwd;
+5. Landlock: read only the Python installation and the system's libraries, write only the scratch directory,
    execute nothing, no TCP, no signal to processes outside the job;
-7. the seccomp filter (see ``seccomp.py``).
+6. the seccomp filter (see ``seccomp.py``).
 
 A layer the kernel refuses is skipped, except Landlock and seccomp when the kernel offers them (fail closed).
 ``exposed`` then tries to read each protected path, so the trusted side learns what the student's code could read.
@@ -27,7 +29,7 @@ import resource
 import landlock
 import seccomp
 
-CLONE_NEWNS, CLONE_NEWNET = 0x00020000, 0x40000000
+CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWNET = 0x00020000, 0x10000000, 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
 PR_SET_DUMPABLE, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 4, 47, 4
@@ -49,6 +51,17 @@ def _mount(source: str | None, target: str, fstype: str | None, flags: int, data
 
 
 # --------------------------------------------------------------------------------------------- namespaces
+def enter_user_namespace() -> None:
+    """(not root) A user namespace in which this process keeps its uid and gid but may create the other
+    namespaces; its capabilities there are dropped again before the student's code runs."""
+    uid, gid = os.getuid(), os.getgid()
+    _libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # else /proc/self/uid_map belongs to root; dropped again below
+    _check(_libc.unshare(CLONE_NEWUSER), "unshare(CLONE_NEWUSER)")
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+        with open(f"/proc/self/{name}", "w") as fh:
+            fh.write(text)
+
+
 def new_network() -> None:
     _check(_libc.unshare(CLONE_NEWNET), "unshare(CLONE_NEWNET)")
 
@@ -136,11 +149,20 @@ def become(uid: int, gid: int) -> None:
 # --------------------------------------------------------------------------------------------- all of it
 def confine(cfg: dict, scratch: str, limits: dict) -> list[str]:
     """Apply the layers (see the module docstring); returns the names of those applied, e.g.
-    ['netns', 'limits', 'user', 'nodump', 'landlock6', 'seccomp']."""
-    layers = []
+    ['limits', 'netns', 'user', 'nodump', 'landlock6', 'seccomp']."""
     uid = cfg.get("uid")
+    apply_limits(limits, uid)  # first: a user namespace records the process limit it was created under
+    layers = ["limits"]
     use_landlock = bool(cfg.get("landlock", True)) and landlock.abi() >= 1
-    if uid is not None:
+    namespaces = uid is not None
+    if not namespaces and not use_landlock and cfg.get("mountns", True):
+        try:
+            enter_user_namespace()
+            layers.append("userns")
+            namespaces = True
+        except OSError:
+            pass
+    if namespaces:
         try:
             new_network()
             layers.append("netns")
@@ -152,8 +174,6 @@ def confine(cfg: dict, scratch: str, limits: dict) -> list[str]:
                 layers.append("mountns")
             except OSError:
                 pass
-    apply_limits(limits, uid)
-    layers.append("limits")
     if uid is not None:
         become(uid, cfg["gid"])
         layers.append("user")

@@ -42,7 +42,7 @@ def to_plain(obj, what: str) -> tuple[dict, np.ndarray | None]:
             raise TypeError(f"{what} must be a tensor; got {type_name(obj)}")
     except TypeError as e:
         return {"kind": "error", "message": str(e)}, None
-    except Exception as e:  # an object that explodes when inspected
+    except BaseException as e:  # an object that explodes when inspected (with KeyboardInterrupt too)
         return {"kind": "error", "message": f"{what} could not be read as numbers ({type(e).__name__})"}, None
     meta.update(kind="array", shape=list(arr.shape))
     return meta, arr

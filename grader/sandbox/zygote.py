@@ -63,11 +63,11 @@ def _child(cfg: dict, req: dict, res_fd: int, out_fd: int) -> None:
         from protocol import write_frame
 
         layers = confine.confine(cfg, scratch, req["limits"])
+        os.chdir(scratch)  # before the report: a scratch directory out of reach is the sandbox's failure
         seen = confine.exposed(cfg.get("protected", []))
         write_frame(3, {"type": "confined", "layers": layers, "exposed": seen})
         if seen and cfg.get("require_hidden"):
             os._exit(EXIT_EXPOSED)
-        os.chdir(scratch)
         os.umask(0o077)
         os.environ.clear()
         os.environ.update(PATH="/usr/local/bin:/usr/bin:/bin", HOME=scratch, TMPDIR=scratch, LANG="C.UTF-8",

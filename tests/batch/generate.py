@@ -1,8 +1,9 @@
 """Make student-like submissions from sample_submissions/ for the batch tests and the batch benchmark.
 
-Each is a copy of one sample (round robin over a seeded shuffle) with its own header comment and blank lines, so
-every copy has its own source hash and so its own random cases, handed in as one of: a folder, a .zip with a
-netid/ top folder, a flat .zip, or a bare mlp.py (samples with more than mlp.py stay folders or zips).
+Each is a copy of one correct_, wrong_ or broken_ sample (round robin over a seeded shuffle) with its own header
+comment and blank lines, so every copy has its own source hash and so its own random cases, handed in as one of:
+a folder, a .zip with a netid/ top folder, a flat .zip, or a bare mlp.py (samples with more than mlp.py stay
+folders or zips).
 
     python tests/batch/generate.py DEST N [--seed S] [--export]
 
@@ -23,17 +24,22 @@ LAST = ["Lovelace", "Turing", "Hopper", "Dijkstra", "Liskov", "Knuth", "Allen", 
 
 
 def samples() -> list[Path]:
-    return sorted(p for p in SAMPLES.iterdir() if p.is_dir() and (p / "mlp.py").is_file())
+    """The correct_, wrong_ and broken_ samples (the adversarial ones test the sandbox, not a class)."""
+    return sorted(p for p in SAMPLES.iterdir() if p.is_dir() and p.name.split("_")[0] in ("correct", "wrong", "broken")
+                  and any(f.suffix in (".py", ".ipynb") for f in p.iterdir()))
 
 
 def _files(sample: Path, i: int, rng: random.Random) -> dict[str, bytes]:
     """The sample's files, mlp.py (and theory.py) given a header and some blank lines of their own."""
     out = {}
     for f in sorted(sample.iterdir()):
+        if not f.is_file() or f.name.startswith("."):
+            continue
         data = f.read_bytes()
         if f.suffix == ".py":
             text = data.decode("utf-8")
-            header = f"# Homework 1, student {i:04d} ({FIRST[i % 10]} {LAST[(i // 10) % 10]})\n" + "\n" * rng.randrange(3)
+            who = f"{FIRST[i % 10]} {LAST[(i // 10) % 10]}"
+            header = f"# Homework 1, student {i:04d} ({who})\n" + "\n" * rng.randrange(3)
             data = (header + text + "\n" * rng.randrange(2)).encode("utf-8")
         out[f.name] = data
     return out

@@ -1,0 +1,243 @@
+"""Batch throughput, latency and memory: the warm-worker batch against one fresh interpreter per submission.
+
+    python benchmarks/bench_batch.py                 # the full run (a few minutes on 2 cores)
+    python benchmarks/bench_batch.py --quick         # a smaller run, to try it out
+
+Builds N student-like submissions from sample_submissions/ (correct, wrong and broken ones; .py folders, zips and
+bare files, and notebooks), grades them with ``hw1-grader batch``, and prints submissions per second, median and
+95th-percentile latency per submission, and the peak memory (PSS) of the whole process tree. In the same run it
+grades a slice of the same submissions the fresh-interpreter way (``hw1-grader grade PATH --json``: one new
+Python process per submission, which imports torch and grades it, as many at a time as there are workers), and it
+times ``hw1-grader check`` on one submission against ``python -c "import torch"``. Ratios are printed side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "sample_submissions"
+PY = sys.executable
+TARGETS = {"py_per_s": 25.0, "ipynb_per_s": 10.0, "vs_fresh": 40.0, "check_vs_import": 1.5, "peak_gib": 2.0}
+
+
+# ------------------------------------------------------------------------------------------------ submissions
+def _py_samples() -> list[Path]:
+    return sorted(p for p in SAMPLES.iterdir() if p.is_dir() and (p / "mlp.py").is_file()
+                  and p.name.split("_")[0] in ("correct", "wrong", "broken"))
+
+
+def _nb_samples() -> list[Path]:
+    return sorted(nb for p in SAMPLES.iterdir() if p.is_dir() and p.name.split("_")[0] in ("correct", "wrong")
+                  for nb in p.glob("*.ipynb"))
+
+
+def make_py(dest: Path, n: int, seed: int = 0) -> None:
+    """n submissions (folders, zips with a top folder, bare mlp.py), each with its own source hash."""
+    import zipfile
+
+    rng, pool = random.Random(seed), _py_samples()
+    dest.mkdir(parents=True)
+    for i in range(n):
+        sample = pool[i % len(pool)]
+        files = {f.name: f.read_bytes() for f in sample.iterdir() if f.is_file()}
+        for name in [k for k in files if k.endswith(".py")]:
+            files[name] = f"# student {i:04d}\n".encode() + files[name]
+        form, stem = rng.randrange(3), f"student_{i:04d}"
+        if form == 0 or set(files) - {"mlp.py"} and form == 2:
+            (dest / stem).mkdir()
+            for k, v in files.items():
+                (dest / stem / k).write_bytes(v)
+        elif form == 1:
+            with zipfile.ZipFile(dest / f"{stem}.zip", "w") as z:
+                for k, v in files.items():
+                    z.writestr(f"{stem}/{k}", v)
+        else:
+            (dest / f"{stem}.py").write_bytes(files["mlp.py"])
+
+
+def make_ipynb(dest: Path, n: int) -> None:
+    """n notebooks, each a sample notebook with a comment cell of its own."""
+    pool = _nb_samples()
+    if not pool:
+        raise SystemExit("no notebook samples (sample_submissions/correct_*/*.ipynb)")
+    dest.mkdir(parents=True)
+    for i in range(n):
+        nb = json.loads(pool[i % len(pool)].read_text(encoding="utf-8"))
+        nb["cells"].insert(0, {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+                               "source": [f"# student {i:04d}\n"]})
+        (dest / f"student_{i:04d}.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+
+
+# ------------------------------------------------------------------------------------------------ measuring
+def _tree(root: int) -> list[int]:
+    parent = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat", "rb") as fh:
+                    stat = fh.read()
+                parent[int(d)] = int(stat[stat.rfind(b")") + 2:].split()[1])
+            except (OSError, IndexError, ValueError):
+                pass
+    out, todo = [root], [root]
+    while todo:
+        p = todo.pop()
+        kids = [c for c, pp in parent.items() if pp == p]
+        out += kids
+        todo += kids
+    return out
+
+
+def _pss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class PeakMemory:
+    """Samples the summed PSS of a process tree every 50 ms in a thread; ``peak`` in bytes."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, 1024 * sum(_pss_kib(p) for p in _tree(self.pid)))
+            self._stop.wait(0.05)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def run_batch(src: Path, workers: int) -> dict:
+    out = Path(tempfile.mkdtemp(prefix="bench-out-"))
+    start = time.perf_counter()
+    proc = subprocess.Popen([PY, "-m", "grader", "batch", str(src), "--out", str(out), "--workers", str(workers),
+                             "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    mem = PeakMemory(proc.pid)
+    stdout, stderr = proc.communicate()
+    wall = time.perf_counter() - start
+    peak = mem.stop()
+    if proc.returncode != 0:
+        raise SystemExit(f"batch failed ({proc.returncode}):\n{stderr[-3000:]}")
+    lat = [json.loads(p.read_text())["seconds"] for p in (out / "reports").glob("*.json")]
+    shutil.rmtree(out, ignore_errors=True)
+    n = sum(1 for _ in src.iterdir())
+    return {"n": n, "rows": len(lat), "wall": wall, "per_s": n / wall, "p50": statistics.median(lat),
+            "p95": _p95(lat), "peak": peak}
+
+
+def _p95(xs: list[float]) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(0.95 * (len(xs) - 1))))]
+
+
+def run_fresh(paths: list[Path], workers: int) -> dict:
+    """One new interpreter per submission (``hw1-grader grade PATH --json``), ``workers`` at a time."""
+    lat: list[float] = []
+    peak = [0]
+
+    def one(path: Path) -> None:
+        t = time.perf_counter()
+        proc = subprocess.Popen([PY, "-m", "grader", "grade", str(path), "--json"], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, cwd=ROOT)
+        mem = PeakMemory(proc.pid)
+        out, err = proc.communicate()
+        peak[0] = max(peak[0], mem.stop())
+        if proc.returncode != 0:
+            raise SystemExit(f"fresh grade of {path} failed: {err.decode()[-2000:]}")
+        json.loads(out)
+        lat.append(time.perf_counter() - t)
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(one, paths))
+    wall = time.perf_counter() - start
+    return {"n": len(paths), "rows": len(lat), "wall": wall, "per_s": len(paths) / wall,
+            "p50": statistics.median(lat), "p95": _p95(lat), "peak": peak[0] * workers}
+
+
+def time_cmd(args: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(args, check=True, capture_output=True, cwd=ROOT)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+# ------------------------------------------------------------------------------------------------ report
+def _row(label: str, r: dict) -> str:
+    return (f"{label:<34} {r['n']:>5} {r['rows']:>5} {r['wall']:>8.2f} {r['per_s']:>8.1f} "
+            f"{1000 * r['p50']:>8.0f} {1000 * r['p95']:>8.0f} {r['peak'] / 2**30:>8.2f}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="hw1-grader batch benchmark")
+    ap.add_argument("--quick", action="store_true", help="N = 50 and 200 only, fewer fresh and timing runs")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--fresh", type=int, default=24, help="submissions graded the fresh-interpreter way")
+    args = ap.parse_args()
+    scales = [50, 200] if args.quick else [50, 200, 800]
+    fresh_n = 8 if args.quick else args.fresh
+    runs = 3 if args.quick else 7
+    work = Path(tempfile.mkdtemp(prefix="bench-"))
+    try:
+        for n in scales:
+            make_py(work / f"py{n}", n, seed=n)
+        make_ipynb(work / "nb200", 200)
+        print(f"hw1-grader batch benchmark: {os.cpu_count()} cores, {args.workers} workers, python {sys.version.split()[0]}")
+        print(f"{'run':<34} {'N':>5} {'rows':>5} {'wall s':>8} {'subs/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'peak GiB':>8}")
+        res = {n: run_batch(work / f"py{n}", args.workers) for n in scales}
+        for n in scales:
+            print(_row(f"batch, warm workers, .py", res[n]))
+        nb = run_batch(work / "nb200", args.workers)
+        print(_row("batch, warm workers, .ipynb", nb))
+        sub = sorted((work / "py200").iterdir())[:fresh_n]
+        fresh = run_fresh(sub, args.workers)
+        print(_row("fresh interpreter per submission", fresh))
+        one = next(p for p in sorted((work / "py200").iterdir()))
+        t_import = time_cmd([PY, "-c", "import torch"], runs)
+        t_check = time_cmd([PY, "-m", "grader", "check", str(one)], runs)
+        base = res[200]
+        print()
+        print(f"throughput .py  (N=200): {base['per_s']:.1f}/s   target >= {TARGETS['py_per_s']:g}/s")
+        print(f"throughput .ipynb (N=200): {nb['per_s']:.1f}/s   target >= {TARGETS['ipynb_per_s']:g}/s")
+        print(f"warm batch vs fresh interpreter: {base['per_s']:.1f}/s vs {fresh['per_s']:.2f}/s = "
+              f"{base['per_s'] / fresh['per_s']:.0f}x   target >= {TARGETS['vs_fresh']:g}x")
+        print(f"check one submission: {t_check:.2f} s vs import torch {t_import:.2f} s = "
+              f"{t_check / t_import:.2f}x   target <= {TARGETS['check_vs_import']:g}x")
+        print(f"peak memory, batch of 200: {base['peak'] / 2**30:.2f} GiB   target <= {TARGETS['peak_gib']:g} GiB")
+        print("scaling: " + ", ".join(f"N={n}: {res[n]['wall']:.1f} s ({res[n]['wall'] / n * 1000:.0f} ms/sub)"
+                                      for n in scales))
+        missing = [n for n in scales if res[n]["rows"] != res[n]["n"]] + ([200] if nb["rows"] != nb["n"] else [])
+        if missing:
+            print(f"MISSING ROWS in runs N={missing}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

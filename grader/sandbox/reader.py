@@ -1,0 +1,214 @@
+"""Trusted side: one job's frames and printed output, read as plain data under the job's time limits.
+
+Everything here comes from a process that runs the student's code, so nothing is trusted:
+
+- frames are size-capped (each by ``protocol``, all together by ``MAX_RESULT_BYTES``), JSON headers are parsed
+  with their nesting bounded, and every string in them is made printable (no terminal escapes, no line breaks);
+- arrays come from an ``.npz`` that must be stored uncompressed and hold plain numeric ``.npy`` members whose
+  declared size fits in the data actually sent, read with ``allow_pickle=False``;
+- a ``begin`` or ``result`` for an item (or module) the job did not ask for, a ``begin`` for one already done, or
+  a second ``confined`` frame, ends the job;
+- a ``begin`` frame restarts the per-item clock only the first time an item (or import) begins;
+- printed output is kept up to ``output_bytes``, made printable, and never parsed.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import select
+import time
+import zipfile
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from grader.sandbox.protocol import FrameReader
+
+if TYPE_CHECKING:
+    from grader.sandbox.client import JobLimits, JobOutcome
+
+MAX_RESULT_BYTES = 256 << 20
+MAX_ARRAYS = 100_000
+MAX_DEPTH = 16
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(32), 127, *range(0x80, 0xA0)] if c not in (9, 10)}
+_CONTROL.update({c: f"\\u{c:04x}" for c in [0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]})
+
+
+def printable(text: str, newlines: bool = True) -> str:
+    """``text`` without terminal control sequences or bidirectional overrides; CR becomes a line break, and line
+    breaks become spaces unless ``newlines``."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not newlines:
+        text = text.replace("\n", " ")
+    return text.translate(_CONTROL)
+
+
+def clean(value, depth: int = 0):
+    """A parsed JSON header with every string made printable on one line. ValueError when nested too deep."""
+    if depth > MAX_DEPTH:
+        raise ValueError("a frame header is nested too deeply")
+    if isinstance(value, str):
+        return printable(value, newlines=False)
+    if isinstance(value, list):
+        return [clean(v, depth + 1) for v in value]
+    if isinstance(value, dict):
+        return {str(k): clean(v, depth + 1) for k, v in value.items()}
+    return value
+
+
+def load_arrays(blob: bytes) -> dict[str, np.ndarray]:
+    """An uncompressed .npz of plain numeric arrays -> {name: array}. ValueError for anything else."""
+    if not blob:
+        return {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(blob)) as z:
+            infos = z.infolist()
+            if len(infos) > MAX_ARRAYS:
+                raise ValueError(f"{len(infos)} arrays")
+            for info in infos:
+                if info.compress_type != zipfile.ZIP_STORED:
+                    raise ValueError("compressed arrays")
+                with z.open(info) as fh:
+                    version = np.lib.format.read_magic(fh)
+                    if version == (1, 0):
+                        shape, _, dtype = np.lib.format.read_array_header_1_0(fh)
+                    elif version == (2, 0):
+                        shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
+                    else:
+                        raise ValueError(f".npy version {version}")
+                if dtype.hasobject or dtype.kind not in "biuf":
+                    raise ValueError(f"dtype {dtype}")
+                if math.prod(shape) * dtype.itemsize > info.file_size:
+                    raise ValueError("an array larger than the data sent")
+        with np.load(io.BytesIO(blob), allow_pickle=False) as npz:
+            return {k: npz[k] for k in npz.files}
+    except ValueError:
+        raise
+    except Exception as e:  # noqa: BLE001  (any malformed archive)
+        raise ValueError(f"{type(e).__name__}: {e}") from e
+
+
+class Reader:
+    """Reads one job's frames and output until the job ends, a limit is hit or the child goes away."""
+
+    def __init__(self, res_r: int, out_r: int, lim: JobLimits, items: dict[str, str], outcome: JobOutcome) -> None:
+        """items: item id -> the role (student module) it calls."""
+        self.res_r, self.out_r, self.lim = res_r, out_r, lim
+        self.items, self.roles = set(items), set(items.values())
+        self.frames = FrameReader()
+        self.outcome = outcome
+        self.output = bytearray()
+        self.phase: tuple[str, str] | None = None
+        self.begun: set[tuple[str, str]] = set()
+        self.received = 0
+        self.confined = False
+        self.ended = False
+        self.start = time.monotonic()
+        self.phase_deadline = self.start + lim.item_seconds
+
+    def read(self) -> JobOutcome:
+        open_fds = {self.res_r, self.out_r}
+        job_deadline = self.start + self.lim.job_seconds
+        while self.res_r in open_fds:
+            now = time.monotonic()
+            deadline = min(self.phase_deadline, job_deadline)
+            if now >= deadline:
+                self._abort(f"did not finish within {self._limit_text(deadline == job_deadline)}")
+                break
+            ready, _, _ = select.select(list(open_fds), [], [], deadline - now)
+            for fd in ready:
+                data = os.read(fd, 1 << 20)
+                if not data:
+                    open_fds.discard(fd)
+                elif fd == self.out_r:
+                    self._keep_output(data)
+                elif self._feed(data):
+                    open_fds.clear()
+        else:
+            if not self.ended and self.outcome.abort is None:
+                self._abort("ended the process (sys.exit, os._exit or a crash)")
+        self._drain_output()
+        self.outcome.output = printable(self.output.decode(errors="replace"))
+        return self.outcome
+
+    def _limit_text(self, whole_job: bool) -> str:
+        return f"{self.lim.job_seconds:g} s (the limit for a whole submission)" if whole_job \
+            else f"{self.lim.item_seconds:g} s"
+
+    def _keep_output(self, data: bytes) -> None:
+        self.outcome.output_bytes += len(data)
+        room = self.lim.output_bytes - len(self.output)
+        if room > 0:
+            self.output += data[:room]
+
+    def _drain_output(self) -> None:
+        while True:
+            ready, _, _ = select.select([self.out_r], [], [], 0)
+            if not ready:
+                return
+            data = os.read(self.out_r, 1 << 20)
+            if not data:
+                return
+            self._keep_output(data)
+
+    def _abort(self, what: str) -> None:
+        from grader.sandbox.client import Abort
+
+        if self.phase is None:  # after the confinement report, so it is the student's code (e.g. at import)
+            self.outcome.abort = Abort("start", "", f"{what} outside any item")
+            return
+        kind, target = self.phase
+        if kind == "import":
+            self.outcome.abort = Abort("import", target, f"importing your {target} module {what}")
+        else:
+            self.outcome.abort = Abort("item", target, f"your code {what} during this item")
+
+    def _feed(self, data: bytes) -> bool:
+        """Handle new result bytes; True once the job is over."""
+        self.received += len(data)
+        try:
+            if self.received > MAX_RESULT_BYTES:
+                raise ValueError(f"more than {MAX_RESULT_BYTES >> 20} MB of results")
+            frames = self.frames.feed(data)
+            for header, blob in frames:
+                if self._frame(clean(header), blob):
+                    return True
+        except Exception as e:  # noqa: BLE001  (malformed JSON, RecursionError, bad arrays: all the student's)
+            self._abort(f"sent data the grader cannot read ({printable(str(e), newlines=False)[:200]})")
+            return True
+        return False
+
+    def _frame(self, header: dict, blob: bytes) -> bool:
+        kind = header.get("type")
+        if not self.confined:
+            if kind != "confined":
+                raise ValueError("the sandbox did not report its confinement first")
+            self.confined = True
+            self.outcome.layers = [str(x) for x in header.get("layers") or []]
+            self.outcome.exposed = [str(x) for x in header.get("exposed") or []]
+        elif kind == "confined":
+            raise ValueError("a second confinement report")
+        elif kind == "begin":
+            phase = (str(header.get("phase")), str(header.get("role") or header.get("item")))
+            if phase not in {("import", r) for r in self.roles} | {("item", i) for i in self.items}:
+                raise ValueError(f"began {phase[1][:60]!r}, which was not asked for")
+            if phase[1] in (self.outcome.results if phase[0] == "item" else self.outcome.imports):
+                raise ValueError(f"began {phase[1][:60]!r} again after it was done")
+            self.phase = phase
+            if self.phase not in self.begun:
+                self.begun.add(self.phase)
+                self.phase_deadline = time.monotonic() + self.lim.item_seconds
+        elif kind == "import":
+            self.outcome.imports[str(header.get("role"))] = header
+        elif kind == "result":
+            item = str(header.get("item"))
+            if item not in self.items:
+                raise ValueError(f"a result for {item[:60]!r}, which was not asked for")
+            self.outcome.results[item] = (header, load_arrays(blob))
+            self.phase = None
+        elif kind == "end":
+            self.ended = True
+            return True
+        return False

@@ -1,0 +1,142 @@
+"""`hw1-grader batch` end to end, in subprocesses: one row per submission, killed and resumed runs give the same
+grades.csv as an uninterrupted one, shards merge to the same file, Gradescope exports carry names."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from generate import generate, generate_export
+from grader.batch.entries import discover, shard
+from grader.batch.merge import merge
+from grader.errors import GraderError
+
+ROOT = Path(__file__).resolve().parents[2]
+N = 12
+
+
+def batch(*args: str, wait: bool = True, workers: int = 2):
+    cmd = [sys.executable, "-m", "grader", "batch", *args, "--workers", str(workers), "--quiet"]
+    if not wait:
+        return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def reports(out: Path) -> int:
+    folder = out / "reports"
+    return len([p for p in folder.glob("*.json") if not p.name.startswith(".")]) if folder.is_dir() else 0
+
+
+def rows(out: Path) -> list[dict[str, str]]:
+    with open(out / "grades.csv", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory) -> Path:
+    src = tmp_path_factory.mktemp("class")
+    generate(src, N, seed=1008)
+    (src / "notebook_student.ipynb").write_text('{"cells": [], "nbformat": 4, "nbformat_minor": 5, "metadata": {}}')
+    (src / "empty_folder").mkdir()
+    (src / "notes.txt").write_text("not a submission")
+    return src
+
+
+@pytest.fixture(scope="module")
+def baseline(source, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("baseline")
+    done = batch(str(source), "--out", str(out))
+    assert "skipped (not a folder, .zip, .py or .ipynb): notes.txt" in done.stdout
+    return out
+
+
+def _interrupted(source: Path, out: Path, sig: int, at_least: int):
+    """Start a batch, wait until ``at_least`` submissions are recorded, send ``sig`` to the batch process."""
+    proc = batch(str(source), "--out", str(out), wait=False)
+    deadline = time.monotonic() + 120
+    while reports(out) < at_least:
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    os.kill(proc.pid, sig)
+    stdout, stderr = proc.communicate(timeout=60)
+    return proc.returncode, reports(out), stderr
+
+
+def test_one_row_per_submission(source, baseline):
+    entries = sorted(p.name for p in source.iterdir() if p.name != "notes.txt")
+    table = rows(baseline)
+    assert [r["submission"] for r in table] == entries  # sorted, one each, nothing lost
+    assert reports(baseline) == len(entries) and not list((baseline / "errors").iterdir())
+    by_name = {r["submission"]: r for r in table}
+    assert float(by_name["empty_folder"]["total"]) == 0.0  # unreadable submissions score 0, with a row
+    assert by_name["notebook_student.ipynb"]["total"] != ""
+    assert any(float(r["total"]) > 50 for r in table) and any(float(r["total"]) < 50 for r in table)
+    assert len(list((baseline / "feedback").glob("*.md"))) == len(entries)
+    assert {p.name for p in (baseline / "summary").iterdir()} >= {"histogram.png", "pass_rates.png",
+                                                                 "mistakes.csv", "summary.md"}
+
+
+def test_interrupted_runs_resume_to_the_same_grades_csv(source, baseline, tmp_path):
+    # Ctrl-C: the batch stops cleanly; nothing half-graded is recorded
+    code, first, stderr = _interrupted(source, tmp_path, signal.SIGINT, at_least=3)
+    assert code == 130 and "Run the same command again" in stderr
+    assert first < N and not list((tmp_path / "errors").iterdir())
+    assert not list((tmp_path / "reports").glob(".*.tmp")) and not (tmp_path / "grades.csv").exists()
+    # a crash: the batch process is killed outright
+    code, second, _ = _interrupted(source, tmp_path, signal.SIGKILL, at_least=first + 2)
+    assert code == -signal.SIGKILL and second < N
+    done = batch(str(source), "--out", str(tmp_path))
+    assert f"{N + 2} submissions" in done.stdout and "recorded by an earlier run" in done.stdout
+    assert (tmp_path / "grades.csv").read_bytes() == (baseline / "grades.csv").read_bytes()
+
+
+def test_a_shard_grades_its_slice_and_merge_rebuilds_the_whole(source, baseline, tmp_path):
+    entries, _ = discover(source)
+    part1, part2 = tmp_path / "part1", tmp_path / "part2"
+    batch(str(source), "--out", str(part2), "--shard", "2/2", workers=1)
+    mine = {e.name for e in shard(entries, 2, 2)}
+    assert {r["submission"] for r in rows(part2)} == mine
+    # part 1 as another machine would have made it: the baseline's records of the other slice
+    shutil.copytree(baseline, part1)
+    for name in mine:
+        (part1 / "reports" / f"{name}.json").unlink()
+    roster = json.loads((part1 / "roster.json").read_text())
+    (part1 / "roster.json").write_text(json.dumps({k: v for k, v in roster.items() if k not in mine}))
+    merged = subprocess.run([sys.executable, "-m", "grader", "merge", str(part1), str(part2), "--out",
+                             str(tmp_path / "all")], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert merged.returncode == 0, merged.stderr
+    assert (tmp_path / "all" / "grades.csv").read_bytes() == (baseline / "grades.csv").read_bytes()
+    again = merge([part2, tmp_path / "all"], tmp_path / "again", feedback="")  # the same records twice: fine
+    assert [r.entry for r in again.rows] == [r["submission"] for r in rows(baseline)]
+    (tmp_path / "odd" / "reports").mkdir(parents=True)
+    (tmp_path / "odd" / "batch.json").write_text(json.dumps(
+        {**json.loads((part2 / "batch.json").read_text()), "rubric_sha256": "0"}))
+    with pytest.raises(GraderError, match="another grader version, rubric or salt"):
+        merge([part2, tmp_path / "odd"], tmp_path / "refused")
+
+
+def test_gradescope_export_gives_names_and_canvas_gradebook(tmp_path):
+    generate_export(tmp_path / "export", 4, seed=3, group_every=3)
+    batch(str(tmp_path / "export"), "--out", str(tmp_path / "out"), "--canvas-column", "Homework 1 (77)",
+          "--feedback", "html", workers=1)
+    table = rows(tmp_path / "out")
+    assert [r["sid"] for r in table] == ["N10000; N11000", "N10001", "N10002", "N10003; N11003"]
+    assert table[1]["name"] == "Alan Lovelace" and table[1]["email"] == "s0001@example.edu"
+    with open(tmp_path / "out" / "canvas.csv", newline="") as fh:
+        canvas = list(csv.reader(fh))
+    assert canvas[0][-1] == "Homework 1 (77)" and len(canvas) == 2 + 6  # header, points, 6 students
+    totals = {r["sid"].split("; ")[0]: r["total"] for r in table}
+    assert {row[2]: row[5] for row in canvas[2:]}["N10001"] == totals["N10001"]
+    assert (tmp_path / "out" / "feedback" / "submission_5001.html").read_text().count("Alan Lovelace") >= 1

@@ -1,0 +1,79 @@
+"""Which entries a batch folder holds, Gradescope exports with names, and shards."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+
+from grader.batch.entries import discover, parse_shard, shard
+from grader.errors import GraderError
+from generate import generate_export
+
+
+def test_every_folder_zip_py_ipynb_is_one_entry(tmp_path):
+    (tmp_path / "alice").mkdir()
+    (tmp_path / "alice" / "mlp.py").write_text("x = 1\n")
+    (tmp_path / "bob.py").write_text("x = 1\n")
+    (tmp_path / "cy.ipynb").write_text("{}")
+    (tmp_path / "README.md").write_text("notes")
+    (tmp_path / ".DS_Store").write_text("")
+    with zipfile.ZipFile(tmp_path / "di.zip", "w") as z:
+        z.writestr("di/mlp.py", "x = 1\n")
+    entries, skipped = discover(tmp_path)
+    assert [e.name for e in entries] == ["alice", "bob.py", "cy.ipynb", "di.zip"]
+    assert skipped == ["README.md"]
+    assert all(e.students == () for e in entries)
+
+
+def test_folder_holding_only_a_zip_grades_the_zip(tmp_path):
+    (tmp_path / "s1").mkdir()
+    with zipfile.ZipFile(tmp_path / "s1" / "netid.zip", "w") as z:
+        z.writestr("netid/mlp.py", "x = 1\n")
+    (entry,), _ = discover(tmp_path)
+    assert entry.name == "s1" and entry.path == tmp_path / "s1" / "netid.zip"
+
+
+def test_gradescope_export_gives_names_emails_ids_and_keeps_missing_folders(tmp_path):
+    generate_export(tmp_path, 4, group_every=3)
+    # a submission listed in the metadata whose folder is gone still gets an entry (graded as unreadable)
+    (tmp_path / "submission_5001" / "mlp.py").unlink()
+    (tmp_path / "submission_5001").rmdir()
+    entries, skipped = discover(tmp_path)
+    assert skipped == [] and [e.name for e in entries] == [f"submission_{5000 + i}" for i in range(4)]
+    group = entries[0]
+    assert [s.sid for s in group.students] == ["N10000", "N11000"]
+    assert group.students[0].name == "Ada Lovelace" and group.students[0].email == "s0000@example.edu"
+    assert entries[1].students[0].sid == "N10001"
+    assert entries[2].created_at.startswith("2020-02-10T21:02:00")
+
+
+def test_unreadable_export_metadata_says_what_to_do(tmp_path):
+    (tmp_path / "submission_metadata.yml").write_text(":a: [unclosed\n")
+    with pytest.raises(GraderError, match="export the submissions again"):
+        discover(tmp_path)
+
+
+def test_shards_are_disjoint_and_cover_the_batch(tmp_path):
+    for i in range(11):
+        (tmp_path / f"s{i:02d}.py").write_text("x = 1\n")
+    entries, _ = discover(tmp_path)
+    slices = [shard(entries, i, 3) for i in (1, 2, 3)]
+    names = [e.name for s in slices for e in s]
+    assert sorted(names) == [e.name for e in entries] and len(set(names)) == 11
+    assert [len(s) for s in slices] == [4, 4, 3]
+
+
+@pytest.mark.parametrize("text", ["0/2", "3/2", "1", "a/b", "1/0"])
+def test_bad_shard(text):
+    with pytest.raises(GraderError, match="--shard"):
+        parse_shard(text)
+
+
+def test_output_folder_inside_the_batch_folder_is_refused(tmp_path):
+    from grader.batch.run import BatchOptions, run_batch
+    from grader.rubric import load_rubric
+
+    with pytest.raises(GraderError, match="inside"):
+        run_batch(BatchOptions(tmp_path, tmp_path / "out", load_rubric()))
+    assert not (tmp_path / "out").exists()

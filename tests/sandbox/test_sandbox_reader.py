@@ -1,0 +1,160 @@
+"""The trusted reader takes whatever the child sends as hostile data: capped, validated, printable, never a crash."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import struct
+import threading
+import time
+import zipfile
+
+import numpy as np
+import pytest
+
+from grader.sandbox import reader
+from grader.sandbox.client import JobLimits, JobOutcome
+from grader.sandbox.protocol import encode
+from grader.sandbox.reader import Reader, clean, load_arrays, printable
+
+CONFINED = encode({"type": "confined", "layers": ["limits"], "exposed": []})
+ITEMS = {"2.forward": "mlp", "2.backward": "mlp"}
+
+
+def _npz(**arrays) -> bytes:
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+def _read(chunks: list[bytes], output: bytes = b"", item_seconds: float = 5.0, output_bytes: int = 1000,
+          delay: float = 0.0):
+    """Feed ``chunks`` (then EOF) to a Reader from a thread; returns (outcome, reader)."""
+    res_r, res_w = os.pipe()
+    out_r, out_w = os.pipe()
+
+    def feed():
+        try:
+            for c in chunks:
+                os.write(res_w, c)
+                time.sleep(delay)
+        except OSError:
+            pass
+        finally:
+            os.close(res_w)
+
+    def feed_output():
+        try:
+            os.write(out_w, output)
+        except OSError:
+            pass
+        finally:
+            os.close(out_w)
+
+    threads = [threading.Thread(target=feed), threading.Thread(target=feed_output)]
+    for t in threads:
+        t.start()
+    r = Reader(res_r, out_r, JobLimits(item_seconds, 30.0, 1024, output_bytes, 8, 1), ITEMS, JobOutcome())
+    try:
+        outcome = r.read()
+    finally:
+        os.close(res_r)
+        os.close(out_r)
+        for t in threads:
+            t.join()
+    return outcome, r
+
+
+def test_printable_drops_terminal_control():
+    text = printable("a\x1b[2J\rb\r\nc\u202ed\x07\te")
+    assert text == "a\\x1b[2J\nb\nc\\u202ed\\x07\te"
+    assert printable("one\ntwo", newlines=False) == "one two"
+
+
+def test_clean_makes_every_string_one_printable_line_and_bounds_nesting():
+    assert clean({"m": ["x\ny", {"k": "\x1b"}], "n": 3}) == {"m": ["x y", {"k": "\\x1b"}], "n": 3}
+    deep: list = []
+    for _ in range(100):
+        deep = [deep]
+    with pytest.raises(ValueError):
+        clean({"a": deep})
+
+
+def test_load_arrays_reads_plain_numbers():
+    arrays = load_arrays(_npz(a=np.arange(6.0).reshape(2, 3), t=np.frombuffer(b"hi", dtype=np.uint8)))
+    assert arrays["a"].shape == (2, 3) and bytes(arrays["t"]) == b"hi"
+
+
+def test_load_arrays_refuses_pickles_compression_and_lies():
+    obj = io.BytesIO()
+    np.savez(obj, a=np.array([{"x": 1}], dtype=object))
+    with pytest.raises(ValueError):
+        load_arrays(obj.getvalue())
+    packed = io.BytesIO()
+    np.savez_compressed(packed, a=np.zeros(10))
+    with pytest.raises(ValueError, match="compressed"):
+        load_arrays(packed.getvalue())
+    # a header that claims 8 TB of data in a few bytes must not be allocated
+    header = np.lib.format.header_data_from_array_1_0(np.zeros(1))
+    header["shape"] = (10 ** 12,)
+    npy = io.BytesIO()
+    np.lib.format.write_array_header_1_0(npy, header)
+    npy.write(b"\0" * 8)
+    lying = io.BytesIO()
+    with zipfile.ZipFile(lying, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("a.npy", npy.getvalue())
+    with pytest.raises(ValueError, match="larger than the data"):
+        load_arrays(lying.getvalue())
+    with pytest.raises(ValueError):
+        load_arrays(b"PK\x03\x04 not a zip at all")
+
+
+def test_reader_takes_results_after_the_confinement_report():
+    result = {"type": "result", "item": "2.forward", "cases": [], "autograd_calls": 0}
+    chunks = [CONFINED, encode({"type": "begin", "phase": "item", "item": "2.forward"}),
+              encode(result, _npz(y=np.ones(2))), encode({"type": "end"})]
+    outcome, r = _read(chunks)
+    assert outcome.abort is None and r.confined and outcome.layers == ["limits"]
+    assert outcome.results["2.forward"][1]["y"].tolist() == [1.0, 1.0]
+
+
+@pytest.mark.parametrize("bad, says", [
+    ([encode({"type": "begin", "phase": "item", "item": "2.forward"})], "did not report its confinement"),
+    ([CONFINED, CONFINED], "a second confinement report"),
+    ([CONFINED, struct.pack(">II", 0xFFFFFFFF, 0)], "frame too large"),
+    ([CONFINED, encode({"type": "result", "item": "9.bonus", "cases": []})], "not asked for"),
+    ([CONFINED, encode({"type": "begin", "phase": "item", "item": "9.bonus"})], "not asked for"),
+    ([CONFINED, encode({"type": "begin", "phase": "import", "role": "theory"})], "not asked for"),
+    ([CONFINED, encode({"type": "result", "item": "2.forward", "cases": []}),
+      encode({"type": "begin", "phase": "item", "item": "2.forward"})], "again after it was done"),
+    ([CONFINED, struct.pack(">II", 200_000, 0) + b"[" * 100_000 + b"]" * 100_000], "recursion"),
+    ([CONFINED, encode({"type": "result", "item": "2.forward", "cases": []}, b"garbage")], "cannot read"),
+])
+def test_reader_ends_the_job_on_hostile_frames(bad, says):
+    outcome, _ = _read(bad)
+    assert outcome.abort is not None and says in outcome.abort.reason
+    assert "grader cannot read" in outcome.abort.reason
+
+
+def test_reader_caps_the_total_it_reads(monkeypatch):
+    monkeypatch.setattr(reader, "MAX_RESULT_BYTES", 10_000)
+    filler = encode({"type": "begin", "phase": "item", "item": "2.forward", "pad": "x" * 3000})
+    outcome, _ = _read([CONFINED] + [filler] * 5)
+    assert "more than 0 MB of results" in outcome.abort.reason
+
+
+def test_repeated_begin_does_not_extend_the_item_limit():
+    begin = encode({"type": "begin", "phase": "item", "item": "2.forward"})
+    start = time.monotonic()
+    outcome, _ = _read([CONFINED] + [begin] * 15, item_seconds=0.5, delay=0.15)
+    assert outcome.abort is not None and "did not finish within 0.5 s" in outcome.abort.reason
+    assert time.monotonic() - start < 1.5
+
+
+def test_output_is_capped_counted_and_printable():
+    printed = b"\x1b[2Jfake score 55/55\r\n" * 10_000
+    outcome, _ = _read([CONFINED, encode({"type": "end"})], output=printed, output_bytes=500, delay=0.3)
+    assert outcome.output_bytes == len(printed)
+    assert len(outcome.output) <= 500 * 4 and "\x1b" not in outcome.output and "\r" not in outcome.output
+    assert json.dumps(outcome.output)  # plain text
