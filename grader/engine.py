@@ -64,14 +64,15 @@ def grade(path: str | Path, rubric: Rubric | None = None, *, salt: str | None = 
             return _unreadable(str(path), rubric, str(e), start)
         plans = plan(rubric, sub, hidden_salt(rubric, salt))
         ran, imports, output, flags = run_in_sandbox(sandbox, sub, plans, rubric)
+        evaluated = [evaluate(p, ran[p.item.id], imports.get(p.item.module),
+                              getattr(rubric.conventions, CHECKS[p.item.check].convention),
+                              autograd_lines(sub, CHECKS[p.item.check], p.item.module)) for p in plans]
+        relate(evaluated)
+        items = [e.finish() for e in evaluated]
+        sandbox.settle()  # the job's processes, all killed already, are gone too once grade returns
     finally:
         if own:
             sandbox.close()
-    evaluated = [evaluate(p, ran[p.item.id], imports.get(p.item.module),
-                          getattr(rubric.conventions, CHECKS[p.item.check].convention),
-                          autograd_lines(sub, CHECKS[p.item.check], p.item.module)) for p in plans]
-    relate(evaluated)
-    items = [e.finish() for e in evaluated]
     flags += [f"{r.id}: autograd used" for r in items if r.error and "autograd" in r.error]
     flags += [f"{p.item.id}: provisional score, to be reviewed by hand" for p, r in zip(plans, items)
               if p.item.manual_review and r.status != "error"]

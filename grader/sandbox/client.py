@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from grader.errors import SandboxError
+from grader.sandbox.arrays import pack
 from grader.sandbox import policy
 from grader.sandbox.reader import Reader, printable
 
@@ -85,43 +86,103 @@ def _child_env() -> dict[str, str]:
             **{k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_CORETYPE") or k == "OPENBLAS_L2_SIZE"}}
 
 
-def descendants(root: int) -> list[int]:
-    """Live (non-zombie) descendants of ``root``, read from /proc."""
-    parent, state = {}, {}
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
+#: Linux offers /proc/PID/task/TID/children where CONFIG_PROC_CHILDREN is set (most distributions).
+CHILDREN_FILES = os.path.exists(f"/proc/self/task/{os.getpid()}/children")
+
+
+def _children(pid: int) -> list[int]:
+    """Direct children of ``pid``, from its threads' children files."""
+    out = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for tid in tasks:
         try:
-            with open(f"/proc/{d}/stat", "rb") as fh:
-                stat = fh.read()
+            with open(f"/proc/{pid}/task/{tid}/children", "rb") as fh:
+                out += [int(c) for c in fh.read().split()]
         except OSError:
             continue
-        rest = stat[stat.rfind(b")") + 2:].split()
-        parent[int(d)], state[int(d)] = int(rest[1]), rest[0]
-    out, frontier = [], [root]
-    children: dict[int, list[int]] = {}
-    for pid, ppid in parent.items():
-        children.setdefault(ppid, []).append(pid)
-    while frontier:
-        for c in children.get(frontier.pop(), []):
-            frontier.append(c)
-            if state[c] != b"Z":
-                out.append(c)
     return out
 
 
-def kill_tree(root: int, rounds: int = 200) -> None:
-    """SIGKILL every descendant of ``root`` until none is left (a fork bomb may race the first rounds)."""
-    for _ in range(rounds):
-        pids = descendants(root)
+def _live(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read()
+    except OSError:
+        return False
+    return stat[stat.rfind(b")") + 2:stat.rfind(b")") + 3] != b"Z"
+
+
+def _descendants_by_scan(root: int) -> list[int]:
+    """The same as ``descendants`` from a scan of every process (kernels without the children files)."""
+    parent = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat", "rb") as fh:
+                    stat = fh.read()
+                parent[int(d)] = int(stat[stat.rfind(b")") + 2:].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    children: dict[int, list[int]] = {}
+    for pid, ppid in parent.items():
+        children.setdefault(ppid, []).append(pid)
+    out, frontier = [], [root]
+    while frontier:
+        for c in children.get(frontier.pop(), []):
+            frontier.append(c)
+            out.append(c)
+    return [p for p in out if _live(p)]
+
+
+def descendants(root: int) -> list[int]:
+    """Live (non-zombie) descendants of ``root``. The zygote is a child subreaper, so every process a job started
+    (even one that called setsid) stays below it; walking the children files visits only them."""
+    if not CHILDREN_FILES:
+        return _descendants_by_scan(root)
+    out, frontier = [], [root]
+    while frontier:
+        kids = _children(frontier.pop())
+        frontier += kids
+        out += kids
+    return [p for p in out if _live(p)]
+
+
+def kill_tree(root: int, seconds: float = 5.0) -> set[int]:
+    """SIGKILL every descendant of ``root``, round after round, until a round finds none not yet killed.
+
+    A process with a SIGKILL pending never runs user code again, so once every descendant has been sent one,
+    nothing of the job can act, even while the kernel is still tearing the processes down. A process forked just
+    before its parent was killed is new in the next round, and killed then (so a fork bomb only lasts a few rounds).
+    Returns the processes it killed; ``wait_gone`` waits until the kernel has finished with them.
+    """
+    killed: set[int] = set()
+    deadline, pause = time.monotonic() + seconds, 0.0002
+    while time.monotonic() < deadline:
+        pids = [p for p in descendants(root) if p not in killed]
         if not pids:
-            return
+            return killed
         for pid in pids:
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        time.sleep(0.002)
+        killed.update(pids)
+        time.sleep(pause)
+        pause = min(2 * pause, 0.01)
+    return killed
+
+
+def wait_gone(pids: set[int], seconds: float = 5.0) -> None:
+    """Wait until none of ``pids`` is alive (a killed process with a large address space takes milliseconds)."""
+    deadline, pause = time.monotonic() + seconds, 0.0002
+    while pids and time.monotonic() < deadline:
+        pids = {p for p in pids if _live(p)}
+        if pids:
+            time.sleep(pause)
+            pause = min(2 * pause, 0.01)
 
 
 def _check_reachable(base: Path) -> None:
@@ -194,6 +255,7 @@ class Sandbox:
         finally:
             theirs.close()
         self._ready = False
+        self._dying: set[int] = set()
 
     def _wait_ready(self) -> None:
         if self._ready:
@@ -211,9 +273,16 @@ class Sandbox:
         self.landlock_abi = int(json.loads(msg).get("landlock") or 0)
         self._ready = True
 
+    def settle(self) -> None:
+        """Return once every process of the jobs run so far is gone. ``run`` kills them all before it returns
+        (none can act after that); the kernel's teardown of a forked torch process takes a few milliseconds,
+        which the caller overlaps with its own work before calling this."""
+        wait_gone(self._dying | kill_tree(self._proc.pid))
+        self._dying = set()
+
     def close(self) -> None:
         try:
-            kill_tree(self._proc.pid)
+            wait_gone(self._dying | kill_tree(self._proc.pid))
             self._sock.close()
             self._proc.kill()
             self._proc.wait(timeout=10)
@@ -238,12 +307,13 @@ class Sandbox:
         SandboxError when the sandbox itself fails (it could not confine the child, or the child could still read
         a protected path as root)."""
         self._wait_ready()
+        self.settle()
         scratch = Path(tempfile.mkdtemp(prefix="job-", dir=self._base))
         try:
             self._write_job(scratch, modules, files, items)
             outcome = self._supervise(scratch, items, limits)
         finally:
-            kill_tree(self._proc.pid)
+            self._dying |= kill_tree(self._proc.pid)
             shutil.rmtree(scratch, ignore_errors=True)
         self.layers = outcome.layers
         if self._ids:
@@ -267,7 +337,7 @@ class Sandbox:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
         (scratch / "job.json").write_text(json.dumps({"modules": modules, "items": spec}), encoding="utf-8")
-        np.savez(scratch / "inputs.npz", **arrays)
+        (scratch / "inputs.bin").write_bytes(pack(arrays))
         if self._ids:
             uid, gid = self._ids
             for p in [scratch, *scratch.rglob("*")]:

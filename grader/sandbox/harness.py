@@ -20,6 +20,7 @@ import torch
 import calls_mlp
 import calls_theory
 from convert import Inputs, to_plain
+from arrays import pack, unpack
 from protocol import write_frame
 from student import STUDENT_FILES, Missing, StudentError, describe_exception
 
@@ -84,11 +85,11 @@ def _install_autograd_probe() -> None:
 
 
 def run_job(job_dir: str, fd: int) -> None:
-    """Read job.json and inputs.npz from ``job_dir``; stream one frame per import and per item to ``fd``."""
+    """Read job.json and inputs.bin from ``job_dir``; stream one frame per import and per item to ``fd``."""
     with open(os.path.join(job_dir, "job.json"), encoding="utf-8") as fh:
         job = json.load(fh)
-    with np.load(os.path.join(job_dir, "inputs.npz"), allow_pickle=False) as npz:
-        inputs = {k: npz[k] for k in npz.files}
+    with open(os.path.join(job_dir, "inputs.bin"), "rb") as fh:
+        inputs = unpack(fh.read())
     os.remove(os.path.join(job_dir, "job.json"))
     _install_autograd_probe()
     modules: dict[str, types.ModuleType | None] = {}
@@ -112,10 +113,8 @@ def run_job(job_dir: str, fd: int) -> None:
                 continue
             arrays = {name: inputs[f"{prefix}/{name}"] for name in case["inputs"]}
             cases.append(run_case(modules[role], item["check"], case["config"], arrays, blob, prefix))
-        buf = io.BytesIO()
-        np.savez(buf, **blob)
         sys.stdout.flush()
         sys.stderr.flush()
         write_frame(fd, {"type": "result", "item": item["id"], "cases": cases,
-                         "autograd_calls": AUTOGRAD_CALLS["n"]}, buf.getvalue())
+                         "autograd_calls": AUTOGRAD_CALLS["n"]}, pack(blob))
     write_frame(fd, {"type": "end"})

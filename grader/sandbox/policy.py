@@ -8,8 +8,9 @@
 - read (Landlock's allow-list): the system's libraries and configuration, the Python installation and its
   site-packages, and a few devices; any of those that contains a secret or the grader's own package is replaced
   by its entries, so those are left out.
-- hide, tmp_dirs: for the mount-namespace fallback (without Landlock): the secrets, the grader's package and,
-  when the grader runs from a source checkout, the whole checkout (its tests and sample submissions too).
+- hide, tmp_dirs: for the mount-namespace fallback (without Landlock): the secrets, the grader's package, the
+  whole source checkout when the grader runs from one (its tests and sample submissions too), and everything
+  beside the paths the child needs (``beside``: other checkouts, home folders, other submissions).
 """
 
 from __future__ import annotations
@@ -120,6 +121,31 @@ def source_checkout(roots: list[str]) -> str | None:
     return None if any(_under(os.path.realpath(r), top) for r in roots) else top
 
 
+#: Top-level folders the child needs or that the fallback handles on its own (tmp dirs become private tmpfs).
+KEEP_TOP = frozenset({"usr", "lib", "lib64", "lib32", "libx32", "bin", "sbin", "etc", "proc", "sys", "dev", "run",
+                      "tmp", "var"})
+
+
+def beside(needed: list[str], root: str = "/") -> list[str]:
+    """Everything beside the paths the child needs, for the mount-namespace fallback to hide: walking from / down
+    to each needed path, every sibling folder or file that leads to none of them (other checkouts of the grader,
+    home folders, other students' submissions). Landlock's allow-list has the same effect where it exists."""
+    needed = [os.path.realpath(n) for n in needed]
+    out: list[str] = []
+    try:
+        entries = sorted(os.scandir(root), key=lambda e: e.name)
+    except OSError:
+        return out
+    for e in entries:
+        if (root == "/" and e.name in KEEP_TOP) or e.is_symlink() or e.path in needed:
+            continue
+        if any(_under(n, e.path) for n in needed):
+            out += beside(needed, e.path)
+        elif e.is_dir(follow_symlinks=False) or e.is_file(follow_symlinks=False):
+            out.append(e.path)
+    return out
+
+
 def configure(hide: tuple = (), landlock: bool = True, mountns: bool = True) -> dict:
     """The zygote's configuration (JSON-ready)."""
     ids = sandbox_ids()
@@ -128,7 +154,8 @@ def configure(hide: tuple = (), landlock: bool = True, mountns: bool = True) -> 
     roots = readable_roots(private)
     checkout = source_checkout(roots)
     cfg = {"uid": None, "gid": None, "landlock": landlock, "mountns": mountns, "require_hidden": ids is not None,
-           "protected": probe_paths(secrets), "hide": private + ([checkout] if checkout else []),
+           "protected": probe_paths(secrets),
+           "hide": list(dict.fromkeys(private + ([checkout] if checkout else []) + beside(roots))),
            "tmp_dirs": list(TMP_DIRS), "read": roots if landlock else [], "write": list(DEVICES_WRITE)}
     if ids:
         cfg["uid"], cfg["gid"] = ids

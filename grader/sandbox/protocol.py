@@ -1,7 +1,7 @@
 """Framing of messages from the sandboxed child to the trusted parent. Standard library only.
 
-A frame is ``>II`` (header length, blob length), a UTF-8 JSON header, then an optional binary blob (an ``.npz``
-archive read back with ``allow_pickle=False``).
+A frame is ``>II`` (header length, blob length), a UTF-8 JSON header, then an optional binary blob (arrays in
+the flat format of ``arrays.py``).
 """
 
 from __future__ import annotations

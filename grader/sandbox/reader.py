@@ -4,8 +4,8 @@ Everything here comes from a process that runs the student's code, so nothing is
 
 - frames are size-capped (each by ``protocol``, all together by ``MAX_RESULT_BYTES``), JSON headers are parsed
   with their nesting bounded, and every string in them is made printable (no terminal escapes, no line breaks);
-- arrays come from an ``.npz`` that must be stored uncompressed and hold plain numeric ``.npy`` members whose
-  declared size fits in the data actually sent, read with ``allow_pickle=False``;
+- arrays come in the flat format of ``arrays.py`` (float64 or uint8 only), checked against the data actually
+  sent;
 - a ``begin`` or ``result`` for an item (or module) the job did not ask for, a ``begin`` for one already done, or
   a second ``confined`` frame, ends the job;
 - a ``begin`` frame restarts the per-item clock only the first time an item (or import) begins;
@@ -14,16 +14,14 @@ Everything here comes from a process that runs the student's code, so nothing is
 
 from __future__ import annotations
 
-import io
-import math
 import os
 import select
 import time
-import zipfile
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from grader.sandbox.arrays import unpack
 from grader.sandbox.protocol import FrameReader
 
 if TYPE_CHECKING:
@@ -56,38 +54,6 @@ def clean(value, depth: int = 0):
     if isinstance(value, dict):
         return {str(k): clean(v, depth + 1) for k, v in value.items()}
     return value
-
-
-def load_arrays(blob: bytes) -> dict[str, np.ndarray]:
-    """An uncompressed .npz of plain numeric arrays -> {name: array}. ValueError for anything else."""
-    if not blob:
-        return {}
-    try:
-        with zipfile.ZipFile(io.BytesIO(blob)) as z:
-            infos = z.infolist()
-            if len(infos) > MAX_ARRAYS:
-                raise ValueError(f"{len(infos)} arrays")
-            for info in infos:
-                if info.compress_type != zipfile.ZIP_STORED:
-                    raise ValueError("compressed arrays")
-                with z.open(info) as fh:
-                    version = np.lib.format.read_magic(fh)
-                    if version == (1, 0):
-                        shape, _, dtype = np.lib.format.read_array_header_1_0(fh)
-                    elif version == (2, 0):
-                        shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
-                    else:
-                        raise ValueError(f".npy version {version}")
-                if dtype.hasobject or dtype.kind not in "biuf":
-                    raise ValueError(f"dtype {dtype}")
-                if math.prod(shape) * dtype.itemsize > info.file_size:
-                    raise ValueError("an array larger than the data sent")
-        with np.load(io.BytesIO(blob), allow_pickle=False) as npz:
-            return {k: npz[k] for k in npz.files}
-    except ValueError:
-        raise
-    except Exception as e:  # noqa: BLE001  (any malformed archive)
-        raise ValueError(f"{type(e).__name__}: {e}") from e
 
 
 class Reader:
@@ -206,7 +172,7 @@ class Reader:
             item = str(header.get("item"))
             if item not in self.items:
                 raise ValueError(f"a result for {item[:60]!r}, which was not asked for")
-            self.outcome.results[item] = (header, load_arrays(blob))
+            self.outcome.results[item] = (header, unpack(blob))
             self.phase = None
         elif kind == "end":
             self.ended = True

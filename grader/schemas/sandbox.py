@@ -12,7 +12,7 @@ class _Strict(BaseModel):
 
 
 class Output(_Strict):
-    """One returned value: an array (stored under ``key`` in the frame's .npz) or an error sentence."""
+    """One returned value: an array (stored under ``key`` in the frame's array data) or an error sentence."""
 
     kind: Literal["array", "error"]
     key: str | None = Field(None, max_length=200)

@@ -154,7 +154,8 @@ def test_configuration_protects_the_grader_and_reads_python():
     assert {str(ROOT / "reference"), str(ROOT / "rubrics")} <= set(cfg["protected"])
     assert str(ROOT / "grader") not in cfg["protected"]  # not a secret: no reason to refuse when it is readable
     assert any(policy._under(os.path.realpath(sys.prefix), os.path.realpath(r)) for r in cfg["read"])
-    assert str(ROOT) in cfg["hide"]  # a source checkout is hidden whole by the mount-namespace fallback
+    if not policy._under(os.path.realpath(sys.prefix), str(ROOT)):  # a venv inside the checkout must stay readable
+        assert str(ROOT) in cfg["hide"]  # a source checkout is hidden whole by the mount-namespace fallback
     assert cfg["require_hidden"] == AS_ROOT
 
 
@@ -170,3 +171,14 @@ def test_sweep_removes_what_the_sandbox_user_left_in_tmp(tmp_path):
     os.chown(left, uid, -1)
     _sweep(uid)
     assert not left.exists() and kept.exists()
+
+
+def test_fallback_hides_everything_beside_what_the_child_needs(tmp_path):
+    for d in ("work/venv/lib", "work/main/reference", "work/other", "srv/data"):
+        (tmp_path / d).mkdir(parents=True)
+    (tmp_path / "work" / "notes.txt").write_text("x")
+    needed = [str(tmp_path / "work" / "venv")]
+    hidden = sorted(policy.beside(needed, str(tmp_path)))
+    assert hidden == sorted(str(tmp_path / p) for p in ("srv", "work/main", "work/notes.txt", "work/other"))
+    cfg = policy.configure()
+    assert not any(policy._under(os.path.realpath(sys.prefix), h) for h in cfg["hide"])

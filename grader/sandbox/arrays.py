@@ -1,0 +1,78 @@
+"""A flat binary format for the arrays that cross the sandbox boundary, in both directions.
+
+    [u32 index length][index: JSON list of [name, shape, dtype]][data: each array's bytes, padded to 8]
+
+dtype is "f8" (float64) or "u1" (uint8, used for text answers), little-endian. Packing is one ``tobytes`` per
+array; unpacking is one ``frombuffer`` per array (read-only views of the received bytes): no zip archive, no
+per-array header parsing, nothing that could unpickle. Every field of an untrusted index is checked against the
+data actually sent.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+
+import numpy as np
+
+DTYPES = {"f8": np.dtype("<f8"), "u1": np.dtype("u1")}
+MAX_ARRAYS = 100_000
+MAX_NDIM = 8
+_LEN = struct.Struct("<I")
+
+
+def pack(arrays: dict[str, np.ndarray]) -> bytes:
+    """{name: array} -> bytes. Arrays are stored as float64, except uint8 ones."""
+    index, chunks, size = [], [], 0
+    for name, a in arrays.items():
+        a = np.asarray(a, dtype=np.uint8 if a.dtype == np.uint8 else "<f8", order="C")
+        code = "u1" if a.dtype == np.uint8 else "f8"
+        data = a.tobytes()
+        pad = -len(data) % 8
+        index.append([name, list(a.shape), code])
+        chunks.append(data + b"\0" * pad)
+        size += len(data) + pad
+    head = json.dumps(index, separators=(",", ":")).encode()
+    return _LEN.pack(len(head)) + head + b"".join(chunks)
+
+
+def unpack(blob: bytes) -> dict[str, np.ndarray]:
+    """bytes -> {name: read-only array}. ValueError for anything malformed or inconsistent."""
+    if not blob:
+        return {}
+    if len(blob) < _LEN.size:
+        raise ValueError("array data too short")
+    (hlen,) = _LEN.unpack_from(blob)
+    if hlen > len(blob) - _LEN.size:
+        raise ValueError("array index longer than the data")
+    index = json.loads(blob[_LEN.size:_LEN.size + hlen])
+    if not isinstance(index, list) or len(index) > MAX_ARRAYS:
+        raise ValueError("array index is not a list of arrays")
+    data = memoryview(blob)[_LEN.size + hlen:]
+    out, offset = {}, 0
+    for entry in index:
+        name, shape, code = _entry(entry)
+        if name in out:
+            raise ValueError(f"array {name[:60]!r} sent twice")
+        dtype = DTYPES[code]
+        count = 1
+        for s in shape:
+            count *= s
+        nbytes = count * dtype.itemsize
+        if offset + nbytes > len(data):
+            raise ValueError(f"array {name[:60]!r} is larger than the data sent")
+        out[name] = np.frombuffer(data, dtype=dtype, count=count, offset=offset).reshape(shape)
+        offset += nbytes + (-nbytes % 8)
+    if offset != len(data):
+        raise ValueError("array data does not match its index")
+    return out
+
+
+def _entry(entry) -> tuple[str, list[int], str]:
+    if not (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], str)
+            and isinstance(entry[1], list) and entry[2] in DTYPES):
+        raise ValueError("malformed array index entry")
+    shape = entry[1]
+    if len(shape) > MAX_NDIM or not all(type(s) is int and 0 <= s < 2**31 for s in shape):
+        raise ValueError(f"bad shape for array {entry[0][:60]!r}")
+    return entry[0], shape, entry[2]

@@ -1,0 +1,41 @@
+"""The flat array format that crosses the sandbox boundary: round trip, and refusal of malformed data."""
+
+import json
+import struct
+
+import numpy as np
+import pytest
+
+from grader.sandbox.arrays import pack, unpack
+
+
+def test_round_trip_of_float_and_text_arrays():
+    arrays = {"a": np.arange(6.0).reshape(2, 3), "J": np.asarray(1.5), "t": np.frombuffer(b"hello", np.uint8),
+              "empty": np.zeros((0, 4)), "f32": np.ones(3, dtype=np.float32)}
+    out = unpack(pack(arrays))
+    assert list(out) == list(arrays)
+    for k, v in arrays.items():
+        assert out[k].shape == v.shape and np.array_equal(out[k], v)
+    assert bytes(out["t"]) == b"hello" and out["f32"].dtype == np.float64
+    assert not out["a"].flags.writeable
+    assert unpack(b"") == {}
+
+
+def _raw(index, data: bytes) -> bytes:
+    head = json.dumps(index).encode()
+    return struct.pack("<I", len(head)) + head + data
+
+
+@pytest.mark.parametrize("blob, match", [
+    (_raw([["a", [10 ** 9], "f8"]], b"\0" * 8), "larger than the data"),
+    (_raw([["a", [1], "f8"]], b"\0" * 16), "does not match"),
+    (_raw([["a", [1], "O"]], b"\0" * 8), "malformed"),
+    (_raw([["a", [-1], "f8"]], b""), "bad shape"),
+    (_raw([["a", [1], "f8"], ["a", [1], "f8"]], b"\0" * 16), "twice"),
+    (_raw({"a": 1}, b""), "not a list"),
+    (struct.pack("<I", 999) + b"[]", "longer than the data"),
+    (b"\x01", "too short"),
+])
+def test_malformed_data_is_refused(blob, match):
+    with pytest.raises(ValueError, match=match):
+        unpack(blob)
