@@ -60,23 +60,32 @@ def _called_names(node: ast.AST) -> set[str]:
     return {n.func.id for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
 
 
+@lru_cache(maxsize=64)
+def _index(source: str) -> dict[str, tuple[frozenset[str], tuple[tuple[int, str], ...]]] | None:
+    """Per definition: the module-level functions it calls and its autograd uses. None when it does not parse.
+    Computed once per source, whatever the check asking."""
+    try:
+        defs = _definitions(ast.parse(source))
+    except SyntaxError:
+        return None
+    return {name: (frozenset(c for c in _called_names(node) if c in defs and "." not in c), tuple(_uses(node)))
+            for name, node in defs.items()}
+
+
 @lru_cache(maxsize=256)
 def _scan(source: str, roots: tuple[str, ...]) -> tuple[str, ...]:
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
+    index = _index(source)
+    if index is None:
         return ()
-    defs = _definitions(tree)
-    todo = [r for r in roots if r in defs]
+    todo = [r for r in roots if r in index]
     seen: set[str] = set()
     while todo:
         name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        todo += [c for c in _called_names(defs[name]) if c in defs and "." not in c]
+        if name not in seen:
+            seen.add(name)
+            todo += index[name][0]
     lines = source.splitlines()
-    hits = sorted({h for name in seen for h in _uses(defs[name])})
+    hits = sorted({h for name in seen for h in index[name][1]})
     return tuple(f"line {ln}: {lines[ln - 1].strip()[:80]}" for ln, _ in hits)
 
 

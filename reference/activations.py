@@ -25,9 +25,13 @@ def sigmoid(z):
     even under np.errstate(all="raise").
     """
     z = np.asarray(z, dtype=np.float64)
-    with np.errstate(under="ignore"):
-        e = np.exp(-np.abs(z))
-        return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    a = np.abs(z)
+    if a.size and a.max() > 700.0:  # exp(-|z|) underflows there: the right answer, without a warning
+        with np.errstate(under="ignore"):
+            e = np.exp(-a)
+    else:
+        e = np.exp(-a)
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def activate(name, z):

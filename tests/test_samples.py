@@ -18,6 +18,7 @@ PINNED = {
     "correct_numpy_inside": {},
     "correct_relu_ge0": {},
     "correct_spring2021": {},
+    "correct_with_plotting": {},
     "wrong_batch1_only": {"2.backward": 0, "2.end_to_end": 0, "2.clear_grad": 0, "2.end_to_end_hidden": 0},
     "wrong_bce_sign": {"2.bce_loss": 2.5, "2.end_to_end": 6, "2.end_to_end_hidden": 3.75},
     "wrong_bias_not_summed": {"2.backward": 7.5, "2.end_to_end": 5, "2.end_to_end_hidden": 2.5},

@@ -27,8 +27,7 @@ ORDER = {q: i for i, q in enumerate(("J", "dJdy_hat", "y_hat", "dJdW1", "dJdb1",
 def diagnose(check: str, comparisons: Sequence[Comparison], conventions: dict[str, LossConvention],
              mutated: Sequence[str] = ()) -> list[Diagnosis]:
     """Named mistakes of one item, most telling first."""
-    failed = [c for c in comparisons if not c.passed]
-    found = _voted(check, [c for c in failed if c.received is not None], conventions)
+    found = _voted(check, evidence(comparisons), conventions)
     explained = {q for d in found for q in d.quantities}
     pattern = batch_size_one_only(comparisons)
     if pattern and not set(pattern.quantities) <= explained:
@@ -36,6 +35,20 @@ def diagnose(check: str, comparisons: Sequence[Comparison], conventions: dict[st
     if mutated:
         found.append(inputs_mutated(mutated))
     return found
+
+
+PER_UNIT = 2
+
+
+def evidence(comparisons: Sequence[Comparison]) -> list[Comparison]:
+    """The failed comparisons worth explaining: per (configuration, quantity), the PER_UNIT failing cases with the
+    largest sizes (large sizes tell factors like N, K and N*K apart; more cases of one unit add little)."""
+    units: dict[tuple[str, str], list[Comparison]] = defaultdict(list)
+    for c in comparisons:
+        if not c.passed and c.received is not None:
+            units[(c.case.config.label, c.quantity)].append(c)
+    size = lambda c: (c.case.sizes.get("N", 1) * c.case.sizes.get("K", 1), c.case.sizes.get("N", 1))  # noqa: E731
+    return [c for unit in units.values() for c in sorted(unit, key=size, reverse=True)[:PER_UNIT]]
 
 
 def _voted(check: str, failed: Sequence[Comparison], conventions) -> list[Diagnosis]:

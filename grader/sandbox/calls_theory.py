@@ -14,7 +14,6 @@ import json
 
 import numpy as np
 import torch
-import torch._dynamo  # noqa: F401  every torch.optim call imports it (~1 s): paid once, in the zygote before it forks
 
 from convert import Inputs, type_name
 from student import Missing, StudentError, call

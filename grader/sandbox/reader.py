@@ -48,7 +48,7 @@ def clean(value, depth: int = 0):
     if depth > MAX_DEPTH:
         raise ValueError("a frame header is nested too deeply")
     if isinstance(value, str):
-        return printable(value, newlines=False)
+        return value if value.isascii() and value.isprintable() else printable(value, newlines=False)
     if isinstance(value, list):
         return [clean(v, depth + 1) for v in value]
     if isinstance(value, dict):

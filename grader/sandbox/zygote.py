@@ -16,6 +16,7 @@ stops there.
 from __future__ import annotations
 
 import ctypes
+import gc
 import json
 import os
 import signal
@@ -33,7 +34,12 @@ PRELOAD = ("encodings.cp437", "encodings.latin_1", "encodings.ascii", "zipfile",
            "itertools", "functools", "typing", "copy", "numbers", "warnings", "enum", "dataclasses", "abc", "re",
            "operator", "statistics", "time", "string", "decimal", "fractions", "pprint", "textwrap", "json",
            "linecache", "traceback", "io", "contextlib", "collections.abc", "torch.nn", "torch.nn.functional",
-           "torch.optim", "numpy.linalg", "numpy.random")
+           "torch.optim", "numpy.linalg", "numpy.random",
+           # what numpy.testing, unittest and matplotlib need from the standard library beyond what torch loads
+           "sysconfig", "numpy.testing", "unittest", "unittest.mock", "decimal", "html.entities", "plistlib",
+           "pyexpat", "shlex", "unicodedata", "xml.parsers.expat", "zoneinfo", "pickle", "csv", "glob", "shutil",
+           "tempfile", "pathlib", "argparse", "logging", "datetime", "heapq", "bisect", "inspect", "timeit",
+           "platform")
 
 
 def _reap(signum, frame) -> None:
@@ -117,9 +123,19 @@ def main() -> None:
             importlib.import_module(name)
         except ImportError:
             pass
+    import sysconfig
+
+    sysconfig.get_config_vars()  # loads the platform's _sysconfigdata module too
+    import warm
+
+    warm.stub_dynamo()
     import confine  # noqa: F401
     import harness  # noqa: F401
     import landlock
+
+    warm.warm_up()
+    gc.collect()
+    gc.freeze()  # what exists now is never scanned by the collector, so children do not copy its pages
 
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
