@@ -33,10 +33,13 @@ def shape_text(shape) -> str:
 
 
 def _aligned(quantity: str, expected: np.ndarray, received: np.ndarray) -> tuple[np.ndarray | None, str]:
-    """Received reshaped to the expected shape when the difference is only size-1 axes; else None."""
+    """Received reshaped to the expected shape when it only adds or drops size-1 axes ((K,) for (1, K), a (1,) J
+    for a scalar); else None. Same number of axes but another shape, e.g. (1, 3) for (3, 1), is a wrong shape:
+    for a weight gradient that is a transpose."""
     if received.shape == expected.shape:
         return received, ""
-    if received.size == expected.size and np.squeeze(received).shape == np.squeeze(expected).shape:
+    if (received.ndim != expected.ndim and received.size == expected.size
+            and np.squeeze(received).shape == np.squeeze(expected).shape):
         note = "" if expected.ndim == 0 else (f"{quantity} has shape {shape_text(received.shape)}; the expected "
                                               f"shape is {shape_text(expected.shape)} (accepted: same values)")
         return received.reshape(expected.shape), note

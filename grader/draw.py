@@ -44,24 +44,29 @@ def f32(a) -> np.ndarray:
 
 
 def layer(rng: np.random.Generator, inp: np.ndarray, out_features: int, act: str) -> tuple[np.ndarray, np.ndarray]:
-    """W (out, in) and b (out,) such that every z = inp @ W.T + b (inp: (rows, in)) is well conditioned for act.
+    """W (out, in) and b (out,) such that every z = inp @ W.T + b (inp: (rows, in)) is well conditioned for act,
+    and, for ReLU, at least one z is positive (an all-dead layer has zero gradients, which would hide mistakes).
 
-    Rows of W (units) whose pre-activations break the conditions are drawn again, all at once, until none does.
+    Units (rows of W) whose pre-activations break the conditions are drawn again, all at once, until none does.
     """
     fan_in = inp.shape[1]
 
     def draw(k: int) -> tuple[np.ndarray, np.ndarray]:
         return f32(rng.standard_normal((k, fan_in)) / np.sqrt(fan_in)), f32(rng.uniform(-0.5, 0.5, k))
 
-    W, b = draw(out_features)
-    for _ in range(500):
-        z = np.abs(inp @ W.T + b)  # (rows, out)
-        bad = (z > PRE_ACTIVATION_BOUND).any(axis=0)
-        if act == "relu":
-            bad |= (z < RELU_MARGIN).any(axis=0)
-        if not bad.any():
+    for _ in range(100):
+        W, b = draw(out_features)
+        for _ in range(500):
+            z = inp @ W.T + b  # (rows, out)
+            a = np.abs(z)
+            bad = (a > PRE_ACTIVATION_BOUND).any(axis=0)
+            if act == "relu":
+                bad |= (a < RELU_MARGIN).any(axis=0)
+            if not bad.any():
+                break
+            W[bad], b[bad] = draw(int(bad.sum()))
+        if act != "relu" or (z > 0).any():
             break
-        W[bad], b[bad] = draw(int(bad.sum()))
     return W, b
 
 

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import os
 import time
+from functools import lru_cache
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from grader import __version__
-from grader.cases import make_cases
-from grader.checks import CHECKS
+from grader.cases import Case, make_cases
+from grader.checks import CHECKS, Expected
 from grader.diagnose.relate import relate
 from grader.errors import SubmissionError
 from grader.evaluate import Plan, Ran, evaluate
@@ -34,14 +35,23 @@ def hidden_salt(rubric: Rubric, salt: str | None) -> str:
     return salt or os.environ.get(SALT_ENV) or f"{rubric.seed}/hidden"
 
 
+@lru_cache(maxsize=8192)
+def expected_for(case: Case, check: str, conventions: tuple) -> Expected:
+    """The reference's answer for a (shared, pool) case, computed once; read-only arrays."""
+    kind = CHECKS[check]
+    out = kind.expected(case.config, case.inputs, {name: conv for name, conv in conventions})
+    for a in out.values():
+        a.setflags(write=False)
+    return out
+
+
 def plan(rubric: Rubric, sub: Submission, salt: str) -> list[Plan]:
     plans = []
     for item in rubric.items:
         secret = rubric.seed if item.visibility == "visible" else salt
         cases = make_cases(item, secret, sub.key)
-        kind = CHECKS[item.check]
-        conventions = getattr(rubric.conventions, kind.convention)
-        plans.append(Plan(item, cases, [kind.expected(c.config, c.inputs, conventions) for c in cases]))
+        conventions = tuple(sorted(getattr(rubric.conventions, CHECKS[item.check].convention).items()))
+        plans.append(Plan(item, cases, [expected_for(c, item.check, conventions) for c in cases]))
     return plans
 
 

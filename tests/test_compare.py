@@ -31,6 +31,9 @@ def test_shapes_that_differ_only_by_size_one_axes_are_accepted_with_a_note():
     assert c.passed and "(1, 3)" in c.note
     j = compare("J", CASE, np.asarray(2.0), np.array([2.0]), TOL)
     assert j.passed and j.note == ""
+    w = np.arange(3.0).reshape(3, 1)  # a (K, m) = (3, 1) weight gradient given as (1, 3): transposed, not accepted
+    t = compare("dJdW2", CASE, w, w.T.copy(), TOL)
+    assert not t.passed and "should have shape (3, 1); got (1, 3)" in t.message
 
 
 def test_wrong_shape_nan_and_missing_fail_with_clear_messages():

@@ -23,16 +23,16 @@ PINNED = {
     "wrong_bce_sign": {"2.bce_loss": 2.5, "2.end_to_end": 6, "2.end_to_end_hidden": 3.75},
     "wrong_bias_not_summed": {"2.backward": 7.5, "2.end_to_end": 5, "2.end_to_end_hidden": 2.5},
     "wrong_grads_accumulate": {"2.clear_grad": 0},
-    "wrong_identity_as_relu": {"2.forward": 4.4444, "2.backward": 8.3333, "2.end_to_end": 4, "2.clear_grad": 2.5, "2.end_to_end_hidden": 3.75},
+    "wrong_identity_as_relu": {"2.forward": 4.4444, "2.backward": 6.6667, "2.end_to_end": 4, "2.end_to_end_hidden": 3.75},
     "wrong_mean_in_backward": {"2.mse_loss": 2.5, "2.bce_loss": 2.5, "2.backward": 0},
     "wrong_uses_autograd": {"2.backward": 0, "2.end_to_end": 0, "2.clear_grad": 0, "2.end_to_end_hidden": 0},
     "wrong_mse_missing_factor_2": {"2.mse_loss": 2.5, "2.end_to_end": 4, "2.end_to_end_hidden": 1.25},
     "wrong_mse_missing_mean": {"2.mse_loss": 2.5, "2.end_to_end": 4, "2.end_to_end_hidden": 1.25},
-    "wrong_mutates_input": {"2.forward": 0, "2.backward": 2.5, "2.end_to_end": 0, "2.end_to_end_hidden": 0},
+    "wrong_mutates_input": {"2.forward": 0, "2.backward": 2.0833, "2.end_to_end": 0, "2.end_to_end_hidden": 0},
     "wrong_relu_mask": {"2.backward": 8.3333, "2.end_to_end": 7, "2.end_to_end_hidden": 1.25},
     "wrong_sigmoid_derivative_at_activation": {"2.backward": 8.3333, "2.end_to_end": 5, "2.end_to_end_hidden": 1.875},
     "wrong_sigmoid_missing_derivative": {"2.backward": 8.3333, "2.end_to_end": 5, "2.end_to_end_hidden": 1.875},
-    "wrong_transposed_weight_grad": {"2.backward": 8.3333, "2.end_to_end": 6.5, "2.end_to_end_hidden": 2.5},
+    "wrong_transposed_weight_grad": {"2.backward": 9.5833, "2.end_to_end": 6, "2.end_to_end_hidden": 2.5},
 }
 
 #: For wrong samples: every failing check's configuration must mention this (the bug's trigger).
