@@ -21,18 +21,13 @@ from grader.evaluate import Plan, Ran, evaluate
 from grader.integrity import autograd_lines
 from grader.load import load_submission
 from grader.rubric import load_rubric
+from grader.salt import hidden_salt
 from grader.sandbox.client import JobItem, JobLimits, Sandbox
 from grader.schemas import Report, Rubric
 from grader.schemas.sandbox import ImportFrame, ItemFrame
 from grader.schemas.submission import Submission
 from grader.score import error_item
 
-SALT_ENV = "HW1_GRADER_SALT"
-
-
-def hidden_salt(rubric: Rubric, salt: str | None) -> str:
-    """The secret behind hidden cases: the argument, else $HW1_GRADER_SALT, else a per-rubric default."""
-    return salt or os.environ.get(SALT_ENV) or f"{rubric.seed}/hidden"
 
 
 @lru_cache(maxsize=8192)

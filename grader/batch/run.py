@@ -56,7 +56,7 @@ def _interrupt(signum, frame) -> None:
 
 
 def run_batch(opts: BatchOptions) -> BatchResult:
-    from grader.engine import hidden_salt  # noqa: PLC0415 - keeps `hw1-grader --help` light
+    from grader.salt import hidden_salt  # noqa: PLC0415 - keeps `hw1-grader --help` light
 
     out, source = Path(opts.out).resolve(), Path(opts.source).resolve()
     if out == source or source in out.parents:

@@ -46,6 +46,8 @@ def new_sandbox():
 
     sandbox = Sandbox()
     try:
+        import grader.engine  # noqa: F401  (the worker's own imports overlap the zygote's import of torch)
+
         sandbox.run({}, {}, [], JobLimits(*HEALTH_LIMITS))
     except BaseException:
         sandbox.close()
