@@ -68,7 +68,7 @@ def grade(path: str | Path, rubric: Rubric | None = None, *, salt: str | None = 
         except SubmissionError as e:
             return _unreadable(str(path), rubric, str(e), start)
         plans = plan(rubric, sub, hidden_salt(rubric, salt))
-        ran, imports, output, flags = run_in_sandbox(sandbox, sub, plans, rubric)
+        ran, imports, printed, flags = run_in_sandbox(sandbox, sub, plans, rubric)
         evaluated = [evaluate(p, ran[p.item.id], imports.get(p.item.module),
                               getattr(rubric.conventions, CHECKS[p.item.check].convention),
                               autograd_lines(sub, CHECKS[p.item.check], p.item.module)) for p in plans]
@@ -83,7 +83,8 @@ def grade(path: str | Path, rubric: Rubric | None = None, *, salt: str | None = 
               if p.item.manual_review and r.status != "error"]
     return Report(submission=str(path), rubric=rubric.edition, grader_version=__version__,
                   score=round(sum(i.score for i in items), 4), max_score=rubric.max_score, items=items,
-                  files=sub.files, output=output, flags=flags + sub.problems, seconds=time.monotonic() - start)
+                  files=sub.files, output="\n".join(printed.everything),
+                  student_output="\n".join(printed.student), flags=flags + sub.problems, seconds=time.monotonic() - start)
 
 
 def _unreadable(path: str, rubric: Rubric, reason: str, start: float) -> Report:
@@ -102,12 +103,13 @@ def _job_item(p: Plan) -> JobItem:
 def run_in_sandbox(sandbox: Sandbox, sub: Submission, plans: list[Plan], rubric: Rubric):
     """Run every item, starting a fresh child after a timeout or crash so one item's failure costs that item only.
 
-    Returns (item id -> Ran, role -> ImportFrame, printed output, flags).
+    Returns (item id -> Ran, role -> ImportFrame, Printed, flags).
     """
     lim = rubric.limits
     ran: dict[str, Ran] = {}
     imports: dict[str, ImportFrame] = {}
-    outputs, flags = [], []
+    printed, flags = Printed(), []
+    hidden = {p.item.id for p in plans if p.item.visibility != "visible"}
     for p in plans:
         if CHECKS[p.item.check].static is not None:
             ran[p.item.id] = Ran(result=CHECKS[p.item.check].static(p.item, sub))
@@ -127,9 +129,7 @@ def run_in_sandbox(sandbox: Sandbox, sub: Submission, plans: list[Plan], rubric:
         job = sandbox.run(modules, files, [_job_item(p) for p in pending],
                           JobLimits(lim.item_seconds, left, lim.memory_mb, lim.output_bytes, lim.processes,
                                     lim.file_mb))
-        if job.output_bytes:
-            outputs.append(job.output + (f"\n... ({job.output_bytes:,} bytes printed in all; the rest was cut)"
-                                         if job.output_bytes > len(job.output.encode()) else ""))
+        printed.add(job, hidden)
         for role, header in job.imports.items():
             try:
                 imports[role] = ImportFrame.model_validate(header)
@@ -149,11 +149,38 @@ def run_in_sandbox(sandbox: Sandbox, sub: Submission, plans: list[Plan], rubric:
                     if p.item.module == a.target:
                         ran[p.item.id] = Ran(error=a.reason)
             else:
-                target = a.target if a.phase == "item" else pending[0].item.id
-                ran[target] = Ran(error=a.reason if a.phase == "item" else f"your code {a.reason}")
+                named = a.phase == "item" and a.target in {p.item.id for p in pending}
+                target = a.target if named else pending[0].item.id
+                ran[target] = Ran(error=a.reason if named else f"your code {a.reason}")
             pending = [p for p in pending if p.item.id not in ran]
         elif pending:
             for p in pending:
                 ran[p.item.id] = Ran(error="the sandbox stopped before running this item")
             break
-    return ran, imports, "\n".join(outputs), flags
+    return ran, imports, printed, flags
+
+
+class Printed:
+    """What the student's code printed, over all of a submission's jobs: everything (for the instructor) and
+    what the student may see (output printed while a hidden item ran is withheld: it could show hidden inputs)."""
+
+    WITHHELD = "[output printed while hidden items ran is not shown]"
+
+    def __init__(self) -> None:
+        self.everything: list[str] = []
+        self.student: list[str] = []
+
+    def add(self, job, hidden: set[str]) -> None:
+        if not job.output_bytes:
+            return
+        cut = job.output_bytes > len(job.output.encode())
+        note = f"\n... ({job.output_bytes:,} bytes printed in all; the rest was cut)" if cut else ""
+        self.everything.append(job.output + note)
+        shown: list[str] = []
+        for kind, target, text in job.parts:
+            if kind == "item" and target in hidden:
+                text = self.WITHHELD + "\n"
+                if shown and shown[-1] == text:
+                    continue
+            shown.append(text)
+        self.student.append("".join(shown) + note)

@@ -34,8 +34,8 @@ def blocks(row: Row, rubric: Rubric) -> list[Block]:
         out.append(("h2", f"{i.id}: {i.title} ({points(i.score)} / {points(i.max_score)})"))
         text = student_feedback(i) if i.visibility != "hidden" else ""
         out.append(("pre", text) if text else ("p", "This item uses secret cases, so only its score is shown."))
-    if r.output.strip():
-        lines = r.output.strip().splitlines()
+    if r.student_output.strip():
+        lines = r.student_output.strip().splitlines()
         more = [f"... ({len(lines) - PRINTED_LINES} more lines)"] if len(lines) > PRINTED_LINES else []
         out += [("h2", "What your code printed"), ("pre", "\n".join(lines[:PRINTED_LINES] + more))]
     return out

@@ -39,8 +39,8 @@ def to_results(report: Report, *, factor: float = 1.0, late_note: str = "", exec
     if late_note:
         lines.append(late_note)
     lines += notes or []
-    if report.output.strip():
-        printed = report.output.strip()
+    if report.student_output.strip():  # the output is visible to the student, so hidden items' part is withheld
+        printed = report.student_output.strip()
         cut = f"\n... ({len(printed) - PRINTED_CHARS:,} more characters)" if len(printed) > PRINTED_CHARS else ""
         lines += ["", "What your code printed:", printed[:PRINTED_CHARS] + cut]
     return Results(execution_time=round(execution_time, 2), output="\n".join(lines), output_format="text",

@@ -33,8 +33,9 @@ def render(report: Report, rubric: Rubric | None = None, student: bool = True) -
             pts = sum(i.points for i in hidden)
             lines.append(f"Not checked here: {len(hidden)} hidden item{'s' if len(hidden) > 1 else ''} worth "
                          f"{_points(pts)} points, graded after the deadline.")
-    if report.output.strip():
-        out = report.output.strip().splitlines()
+    printed = report.student_output if student else report.output
+    if printed.strip():
+        out = printed.strip().splitlines()
         lines += ["", "What your code printed:", *("  | " + line for line in out[:30])]
         if len(out) > 30:
             lines.append(f"  | ... ({len(out) - 30} more lines)")

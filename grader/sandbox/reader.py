@@ -62,11 +62,14 @@ class Reader:
     def __init__(self, res_r: int, out_r: int, lim: JobLimits, items: dict[str, str], outcome: JobOutcome) -> None:
         """items: item id -> the role (student module) it calls."""
         self.res_r, self.out_r, self.lim = res_r, out_r, lim
+        os.set_blocking(res_r, False)
+        os.set_blocking(out_r, False)
         self.items, self.roles = set(items), set(items.values())
         self.frames = FrameReader()
         self.outcome = outcome
         self.output = bytearray()
         self.phase: tuple[str, str] | None = None
+        self.marks: list[tuple[int, str, str]] = [(0, "start", "")]  # where each phase's output starts
         self.begun: set[tuple[str, str]] = set()
         self.received = 0
         self.confined = False
@@ -85,7 +88,10 @@ class Reader:
                 break
             ready, _, _ = select.select(list(open_fds), [], [], deadline - now)
             for fd in ready:
-                data = os.read(fd, 1 << 20)
+                try:
+                    data = os.read(fd, 1 << 20)
+                except BlockingIOError:  # a frame's handling drained the output pipe since the select
+                    continue
                 if not data:
                     open_fds.discard(fd)
                 elif fd == self.out_r:
@@ -97,6 +103,9 @@ class Reader:
                 self._abort("ended the process (sys.exit, os._exit or a crash)")
         self._drain_output()
         self.outcome.output = printable(self.output.decode(errors="replace"))
+        ends = [m[0] for m in self.marks[1:]] + [len(self.output)]
+        self.outcome.parts = [(kind, target, printable(self.output[start:end].decode(errors="replace")))
+                              for (start, kind, target), end in zip(self.marks, ends) if end > start]
         return self.outcome
 
     def _limit_text(self, whole_job: bool) -> str:
@@ -114,7 +123,10 @@ class Reader:
             ready, _, _ = select.select([self.out_r], [], [], 0)
             if not ready:
                 return
-            data = os.read(self.out_r, 1 << 20)
+            try:
+                data = os.read(self.out_r, 1 << 20)
+            except BlockingIOError:
+                return
             if not data:
                 return
             self._keep_output(data)
@@ -162,6 +174,8 @@ class Reader:
                 raise ValueError(f"began {phase[1][:60]!r}, which was not asked for")
             if phase[1] in (self.outcome.results if phase[0] == "item" else self.outcome.imports):
                 raise ValueError(f"began {phase[1][:60]!r} again after it was done")
+            self._drain_output()  # what was printed before this frame was written belongs to the previous phase
+            self.marks.append((len(self.output), *phase))
             self.phase = phase
             if self.phase not in self.begun:
                 self.begun.add(self.phase)

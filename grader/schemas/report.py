@@ -69,5 +69,7 @@ class Report(_Frozen):
     items: list[ItemResult]
     files: list[str] = Field(default_factory=list, description="the files found in the submission")
     output: str = Field("", description="what the student's code printed (truncated)")
+    student_output: str = Field("", description="the part of it the student may see: output printed while "
+                                                "hidden items ran is withheld")
     flags: list[str] = Field(default_factory=list, description="for the instructor: integrity or grader issues")
     seconds: float = Field(0.0, description="wall time spent grading")

@@ -30,7 +30,7 @@ def _report(rubric, scores: dict[str, float] | None = None, diagnoses: dict | No
     items = [_item(it, scores.get(it.id, it.points), diagnoses.get(it.id, ())) for it in rubric.items]
     return Report(submission="x", rubric=rubric.edition, grader_version="t",
                   score=round(sum(i.score for i in items), 4), max_score=rubric.max_score, items=items,
-                  output=output, seconds=1.2345)
+                  output=output + "printed during a hidden item\n", student_output=output, seconds=1.2345)
 
 
 def _parse(text: str) -> list[dict[str, str]]:
@@ -85,6 +85,7 @@ def test_feedback_page_shows_lost_items_and_hides_hidden_items_details(rubric):
     row = Row("s1", (Student("Ada L"),), report.model_copy(update={"items": items}))
     md = feedback_page.render(row, rubric, "md")
     assert "feedback for Ada L" in md and "dJdW1 <wrong> | here" in md and "hello from student" in md
+    assert "printed during a hidden item" not in md
     assert "SECRET CASE" not in md
     assert f"## {hidden.id}" in md
     html = feedback_page.render(row, rubric, "html")

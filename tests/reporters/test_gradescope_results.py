@@ -23,7 +23,8 @@ def report() -> Report:
                                 feedback=f"full feedback {it.id}",
                                 student_feedback=f"student view {it.id}" if it.visibility != "visible" else ""))
     return Report(submission="s", rubric="fall2020", grader_version="9.9", score=sum(i.score for i in items),
-                  max_score=rubric.max_score, items=items, output="printed by student\n", flags=["integrity: x"])
+                  max_score=rubric.max_score, items=items, output="printed by student\nduring a hidden item\n",
+                  student_output="printed by student\n", flags=["integrity: x"])
 
 
 def test_one_test_per_item_with_the_items_visibility(report):
@@ -36,6 +37,7 @@ def test_one_test_per_item_with_the_items_visibility(report):
     assert res.stdout_visibility == "hidden" and res.execution_time == 3.14
     assert res.score is None  # Gradescope sums the tests
     assert "printed by student" in res.output and "integrity" not in res.output
+    assert "during a hidden item" not in res.output
 
 
 def test_late_factor_scales_every_test_and_says_so(report):

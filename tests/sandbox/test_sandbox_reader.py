@@ -128,3 +128,33 @@ def test_output_is_capped_counted_and_printable():
     assert outcome.output_bytes == len(printed)
     assert len(outcome.output) <= 500 * 4 and "\x1b" not in outcome.output and "\r" not in outcome.output
     assert json.dumps(outcome.output)  # plain text
+
+
+def test_output_and_a_begin_frame_ready_together_never_block_the_reader():
+    """A begin frame drains the output pipe; the same select round must not then block reading it (the student's
+    code still holds the output pipe open, so a blocking read would wait for ever)."""
+    res_r, res_w = os.pipe()
+    out_r, out_w = os.pipe()
+    os.write(out_w, b"printed before the item\n")
+    os.write(res_w, CONFINED + encode({"type": "begin", "phase": "item", "item": "2.forward"}))
+
+    def finish():
+        time.sleep(0.3)
+        os.write(res_w, encode({"type": "end"}))
+        os.close(res_w)
+
+    threading.Thread(target=finish).start()
+    r = Reader(res_r, out_r, JobLimits(5.0, 30.0, 1024, 1000, 8, 1), ITEMS, JobOutcome())
+    box = {}
+    reading = threading.Thread(target=lambda: box.setdefault("outcome", r.read()), daemon=True)
+    reading.start()
+    reading.join(5)
+    blocked = reading.is_alive()
+    os.close(out_w)  # only now: a reader blocked on the output pipe is released
+    reading.join(5)
+    os.close(res_r)
+    os.close(out_r)
+    assert not blocked, "the reader blocked on the output pipe"
+    outcome = box["outcome"]
+    assert outcome.abort is None and r.ended
+    assert outcome.parts == [("start", "", "printed before the item\n")]
