@@ -21,6 +21,8 @@ from pathlib import Path
 from grader.errors import SandboxError
 from grader.schemas import Rubric
 
+#: What a batch worker's zygote imports once so that submissions do not each pay for it (notebooks plot).
+BATCH_PRELOAD = ("matplotlib", "matplotlib.pyplot")
 HEALTH_LIMITS = (30.0, 30.0, 1024, 1000, 8, 1)  # JobLimits of the empty job that checks a fresh sandbox
 
 
@@ -44,7 +46,7 @@ def new_sandbox():
     """A started and checked Sandbox (an empty job runs through it); SandboxError when it cannot start."""
     from grader.sandbox.client import JobLimits, Sandbox
 
-    sandbox = Sandbox()
+    sandbox = Sandbox(preload=BATCH_PRELOAD)
     try:
         import grader.engine  # noqa: F401  (the worker's own imports overlap the zygote's import of torch)
 

@@ -233,8 +233,12 @@ class Sandbox:
     layers (tests turn them off to check the fallbacks). When not root, this process is made non-dumpable.
     """
 
-    def __init__(self, *, hide: tuple = (), landlock: bool = True, mountns: bool = True) -> None:
+    def __init__(self, *, hide: tuple = (), landlock: bool = True, mountns: bool = True,
+                 preload: tuple[str, ...] = ()) -> None:
+        """preload: more modules for the zygote to import before it forks (a batch preloads matplotlib, which
+        notebooks import and which costs half a second in every child otherwise)."""
         self._cfg = policy.configure(tuple(hide), landlock=landlock, mountns=mountns)
+        self._cfg["preload"] = list(preload)
         self._ids = (self._cfg["uid"], self._cfg["gid"]) if self._cfg["uid"] is not None else None
         if self._ids is None:
             _not_dumpable()

@@ -77,7 +77,7 @@ def _child(cfg: dict, req: dict, res_fd: int, out_fd: int) -> None:
         os.umask(0o077)
         os.environ.clear()
         os.environ.update(PATH="/usr/local/bin:/usr/bin:/bin", HOME=scratch, TMPDIR=scratch, LANG="C.UTF-8",
-                          OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+                          OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MPLBACKEND="Agg")
         sys.path[:] = [scratch] + [p for p in sys.path if os.path.abspath(p or ".") != HERE]
         sys.argv[:] = ["mlp.py"]
         import harness
@@ -118,7 +118,8 @@ def main() -> None:
     torch.set_num_threads(1)
     import importlib
 
-    for name in PRELOAD:
+    os.environ["MPLBACKEND"] = "Agg"  # matplotlib, if anything imports it, draws to files only
+    for name in (*PRELOAD, *cfg.get("preload", [])):
         try:
             importlib.import_module(name)
         except ImportError:
