@@ -33,7 +33,7 @@ def _forward_first(evaluated: Sequence["Evaluated"]) -> None:
                           if not c.passed and (c.case.config.f, c.case.config.g) in bad})
             if hit:
                 e.diagnoses.insert(0, Diagnosis(
-                    code="follows_forward", quantities=[],
+                    code="follows_forward", quantities=[], consequence=True,
                     message=f"forward is wrong for {'; '.join(hit)} (see 2.forward): the failures below for these "
                             f"configurations may follow from it. Fix forward first."))
 

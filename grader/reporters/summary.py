@@ -58,7 +58,7 @@ def mistakes(rows: Sequence[Row]) -> list[Mistake]:
         if r.report is None:
             continue
         for item in r.report.items:
-            found = {d.code: d.message for d in reversed(item.diagnoses)}
+            found = {d.code: d.message for d in reversed(item.diagnoses) if not d.consequence}
             for code, sentence in found.items():
                 counts[(item.id, code)] += 1
                 example.setdefault((item.id, code), sentence)

@@ -38,6 +38,8 @@ class Diagnosis(_Frozen):
 
     code: str = Field(description="stable key, e.g. relu_mask_missing, transposed, missing_mean")
     quantities: list[str] = Field(default_factory=list)
+    consequence: bool = Field(False, description="a pointer to another item's mistake (forward wrong -> backward "
+                                                 "may follow), not a mistake of its own; summaries do not count it")
     message: str = Field(description="what is wrong and how to fix it, in the student's terms")
 
 

@@ -131,3 +131,15 @@ def test_write_summary_makes_pngs_and_tables(rubric, tmp_path):
         assert (tmp_path / "summary" / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     md = (tmp_path / "summary" / "summary.md").read_text()
     assert f"| {rubric.items[0].id} | 60% (3/5) |" in md
+
+
+def test_mistakes_table_counts_mistakes_not_pointers_to_other_items(rubric):
+    from grader.reporters.summary import mistakes
+    from grader.schemas import Diagnosis
+
+    backward = next(i for i in rubric.items if i.id == "2.backward")
+    own = Diagnosis(code="relu_mask_missing", quantities=["dJdW1"], message="dJdW1: no mask")
+    pointer = Diagnosis(code="follows_forward", message="forward is wrong", consequence=True)
+    rows = [Row(f"s{i}", (), _report(rubric, {backward.id: 5.0}, {backward.id: (pointer, own)})) for i in range(3)]
+    found = {(m.item, m.code): m.students for m in mistakes(rows)}
+    assert found == {("2.backward", "relu_mask_missing"): 3}
