@@ -6,7 +6,7 @@ import subprocess
 import sys
 import time
 
-from grader.sandbox.client import CHILDREN_FILES, _descendants_by_scan, descendants, kill_tree
+from grader.sandbox.client import CHILDREN_FILES, _descendants_by_scan, descendants, kill_tree, wait_gone
 
 
 def test_walk_and_scan_find_the_same_tree_and_kill_tree_empties_it():
@@ -24,7 +24,9 @@ def test_walk_and_scan_find_the_same_tree_and_kill_tree_empties_it():
         assert proc.pid in walked and len(walked) >= 3
         assert walked == sorted(_descendants_by_scan(os.getpid()))
         assert CHILDREN_FILES
-        kill_tree(proc.pid)
+        killed = kill_tree(proc.pid)  # returns at once: each one has a SIGKILL pending and cannot run again
+        assert set(walked) - {proc.pid} <= killed
+        wait_gone(killed)
         assert descendants(proc.pid) == []
     finally:
         proc.send_signal(signal.SIGKILL)
