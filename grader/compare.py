@@ -50,7 +50,10 @@ def compare(quantity: str, case: Case, expected: np.ndarray, received: np.ndarra
             error: str = "") -> Comparison:
     """Compare one quantity: shape first, then ``max|received - expected| <= atol + rtol * max|expected|``."""
     if received is None:
-        return Comparison(quantity, case, False, expected, None, error or f"{quantity} was not returned")
+        why = error or f"{quantity} was not returned"
+        if why.startswith(f"{quantity} must be a tensor;"):  # the child cannot know the shape; say it here
+            why = why.replace("must be a tensor;", f"must be a tensor of shape {shape_text(expected.shape)};", 1)
+        return Comparison(quantity, case, False, expected, None, why)
     if received.shape == expected.shape and expected.size:  # the common case, decided by one subtraction
         max_abs = float(np.abs(received - expected).max())  # NaN never passes the test below
         if max_abs <= tol.atol + tol.rtol * float(np.abs(expected).max()):

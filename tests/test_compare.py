@@ -45,3 +45,9 @@ def test_wrong_shape_nan_and_missing_fail_with_clear_messages():
     assert "NaN" in compare("dJdW1", CASE, e, bad, TOL).message
     m = compare("dJdW1", CASE, e, None, TOL, "backward raised ValueError")
     assert not m.passed and m.message == "backward raised ValueError"
+
+
+def test_a_value_that_is_not_a_tensor_is_told_the_shape_it_should_have():
+    e = np.ones((7, 3))
+    c = compare("y_hat", CASE, e, None, TOL, "y_hat must be a tensor; got a tuple of 2 values")
+    assert not c.passed and c.message == "y_hat must be a tensor of shape (7, 3); got a tuple of 2 values"

@@ -25,6 +25,7 @@ PINNED = {
     "wrong_grads_accumulate": {"2.clear_grad": 0},
     "wrong_identity_as_relu": {"2.forward": 4.4444, "2.backward": 6.6667, "2.end_to_end": 4, "2.end_to_end_hidden": 3.75},
     "wrong_mean_in_backward": {"2.mse_loss": 2.5, "2.bce_loss": 2.5, "2.backward": 0},
+    "wrong_forward_returns_tuple": {"2.forward": 0, "2.end_to_end": 0, "2.end_to_end_hidden": 0},
     "wrong_uses_autograd": {"2.backward": 0, "2.end_to_end": 0, "2.clear_grad": 0, "2.end_to_end_hidden": 0},
     "wrong_mse_missing_factor_2": {"2.mse_loss": 2.5, "2.end_to_end": 4, "2.end_to_end_hidden": 1.25},
     "wrong_mse_missing_mean": {"2.mse_loss": 2.5, "2.end_to_end": 4, "2.end_to_end_hidden": 1.25},
@@ -98,3 +99,8 @@ def test_missing_name_costs_only_the_items_that_need_it(graded):
     assert "bce_loss" in item(report, "2.bce_loss").feedback
     assert item(report, "2.mse_loss").status == "passed"
     assert item(report, "2.backward").status == "passed"
+
+
+def test_a_wrong_return_type_is_named_with_the_shape_expected(graded):
+    fb = item(graded("wrong_forward_returns_tuple"), "2.forward").feedback
+    assert "y_hat must be a tensor of shape (" in fb and "got a tuple of 2 values" in fb

@@ -20,6 +20,7 @@ EXPECTED = {
     "wrong_identity_as_relu": {"2.forward": "identity_as_relu", "2.backward": "follows_forward"},
     "wrong_batch1_only": {"2.backward": "batch_size_one_only", "2.end_to_end": "batch_size_one_only"},
     "wrong_mutates_input": {"2.forward": "input_mutated", "2.backward": "input_mutated"},
+    "wrong_forward_returns_tuple": {"2.end_to_end": "follows_forward"},
     "wrong_mean_in_backward": {"2.mse_loss": "mean_in_backward", "2.bce_loss": "mean_in_backward",
                                "2.backward": "extra_mean"},
 }
