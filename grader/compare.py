@@ -51,7 +51,7 @@ def compare(quantity: str, case: Case, expected: np.ndarray, received: np.ndarra
     """Compare one quantity: shape first, then ``max|received - expected| <= atol + rtol * max|expected|``."""
     if received is None:
         why = error or f"{quantity} was not returned"
-        if why.startswith(f"{quantity} must be a tensor;"):  # the child cannot know the shape; say it here
+        if why.startswith(f"{quantity} must be a tensor;") and expected.ndim:  # the child cannot know the shape
             why = why.replace("must be a tensor;", f"must be a tensor of shape {shape_text(expected.shape)};", 1)
         return Comparison(quantity, case, False, expected, None, why)
     if received.shape == expected.shape and expected.size:  # the common case, decided by one subtraction

@@ -109,7 +109,6 @@ def run_in_sandbox(sandbox: Sandbox, sub: Submission, plans: list[Plan], rubric:
     ran: dict[str, Ran] = {}
     imports: dict[str, ImportFrame] = {}
     printed, flags = Printed(), []
-    hidden = {p.item.id for p in plans if p.item.visibility != "visible"}
     for p in plans:
         if CHECKS[p.item.check].static is not None:
             ran[p.item.id] = Ran(result=CHECKS[p.item.check].static(p.item, sub))
@@ -119,7 +118,19 @@ def run_in_sandbox(sandbox: Sandbox, sub: Submission, plans: list[Plan], rubric:
     modules = {role: sub.module_for(role).model_dump() for role in sub.roles}
     files = {m.filename: m.cells[0].source for m in sub.modules if m.cells and m.cells[0].number == 0}
     deadline = time.monotonic() + lim.submission_seconds
-    pending = [p for p in plans if p.item.id not in ran]
+    # Visible items first; hidden ones in jobs of their own, whose whole output (import included) the student never
+    # sees: what the code prints there could show hidden inputs, and nothing the code does can move it elsewhere.
+    groups = [[p for p in plans if p.item.id not in ran and (p.item.visibility == "visible") == visible]
+              for visible in (True, False)]
+    for withheld, pending in enumerate(groups):
+        _run_group(sandbox, modules, files, pending, lim, deadline, ran, imports, printed, flags, bool(withheld))
+    return ran, imports, printed, flags
+
+
+def _run_group(sandbox: Sandbox, modules: dict, files: dict, pending: list[Plan], lim, deadline: float,
+               ran: dict[str, Ran], imports: dict[str, ImportFrame], printed: "Printed", flags: list[str],
+               withheld: bool) -> None:
+    """Run ``pending`` in as many jobs as it takes (a timeout or crash costs one item, then a fresh child goes on)."""
     while pending:
         left = deadline - time.monotonic()
         if left <= 1:
@@ -127,9 +138,9 @@ def run_in_sandbox(sandbox: Sandbox, sub: Submission, plans: list[Plan], rubric:
                 ran[p.item.id] = Ran(error=f"not run: the submission used up its {lim.submission_seconds:g} s")
             break
         job = sandbox.run(modules, files, [_job_item(p) for p in pending],
-                          JobLimits(lim.item_seconds, left, lim.memory_mb, lim.output_bytes, lim.processes,
-                                    lim.file_mb))
-        printed.add(job, hidden)
+                          JobLimits(lim.item_seconds, left, lim.memory_mb, max(0, lim.output_bytes - printed.kept),
+                                    lim.processes, lim.file_mb))
+        printed.add(job, withheld)
         for role, header in job.imports.items():
             try:
                 imports[role] = ImportFrame.model_validate(header)
@@ -157,7 +168,6 @@ def run_in_sandbox(sandbox: Sandbox, sub: Submission, plans: list[Plan], rubric:
             for p in pending:
                 ran[p.item.id] = Ran(error="the sandbox stopped before running this item")
             break
-    return ran, imports, printed, flags
 
 
 class Printed:
@@ -169,18 +179,16 @@ class Printed:
     def __init__(self) -> None:
         self.everything: list[str] = []
         self.student: list[str] = []
+        self.kept = 0  # bytes kept so far: the output limit holds for the whole submission
 
-    def add(self, job, hidden: set[str]) -> None:
+    def add(self, job, withheld: bool) -> None:
         if not job.output_bytes:
             return
-        cut = job.output_bytes > len(job.output.encode())
+        self.kept += job.output_kept
+        cut = job.output_bytes > job.output_kept
         note = f"\n... ({job.output_bytes:,} bytes printed in all; the rest was cut)" if cut else ""
         self.everything.append(job.output + note)
-        shown: list[str] = []
-        for kind, target, text in job.parts:
-            if kind == "item" and target in hidden:
-                text = self.WITHHELD + "\n"
-                if shown and shown[-1] == text:
-                    continue
-            shown.append(text)
-        self.student.append("".join(shown) + note)
+        if not withheld:
+            self.student.append(job.output + note)
+        elif not self.student or self.student[-1] != self.WITHHELD:
+            self.student.append(self.WITHHELD)

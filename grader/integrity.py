@@ -15,30 +15,54 @@ from functools import lru_cache
 from grader.checks import CheckKind
 from grader.schemas.submission import Submission
 
-AUTOGRAD_NAMES = {"autograd", "functorch", "requires_grad", "requires_grad_", "retain_grad", "grad", "jacrev",
-                  "jacfwd", "vjp", "jvp"}
-
-
 def _is_main_guard(node: ast.stmt) -> bool:
     return (isinstance(node, ast.If) and isinstance(node.test, ast.Compare)
             and isinstance(node.test.left, ast.Name) and node.test.left.id == "__name__")
 
 
+AUTOGRAD_MODULES = ("torch.autograd", "torch.func", "functorch")
+
+
+def _is_false(node: ast.AST | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is False
+
+
+def _turns_on_grad(n: ast.AST) -> bool:
+    """requires_grad_() / requires_grad_(True), x.requires_grad = <not False>, f(..., requires_grad=<not False>)."""
+    if isinstance(n, ast.Call):
+        if isinstance(n.func, ast.Attribute) and n.func.attr == "requires_grad_":
+            return not (n.args and _is_false(n.args[0])) and not any(
+                k.arg == "requires_grad" and _is_false(k.value) for k in n.keywords)
+        return any(k.arg == "requires_grad" and not _is_false(k.value) for k in n.keywords)
+    if isinstance(n, ast.Assign):
+        return not _is_false(n.value) and any(
+            isinstance(t, ast.Attribute) and t.attr == "requires_grad" for t in n.targets)
+    return False
+
+
 def _uses(node: ast.AST) -> list[tuple[int, str]]:
-    """(line, what) for every autograd use inside ``node``."""
+    """(line, what) for every place inside ``node`` that makes autograd compute a gradient or reads one: turning
+    requires_grad on, ``.grad``, ``tensor.backward()``, ``retain_grad()``, torch.autograd / torch.func / functorch.
+    Reading ``x.requires_grad``, ``requires_grad=False``, ``torch.no_grad()`` and ``.detach()`` are fine."""
     hits = []
     for n in ast.walk(node):
-        if isinstance(n, ast.Attribute) and n.attr in AUTOGRAD_NAMES:
+        if _turns_on_grad(n):
+            hits.append((n.lineno, "requires_grad on"))
+        elif isinstance(n, ast.Attribute) and n.attr in ("grad", "retain_grad"):
             hits.append((n.lineno, f".{n.attr}"))
+        elif isinstance(n, ast.Attribute) and n.attr in ("autograd", "func") and \
+                isinstance(n.value, ast.Name) and n.value.id == "torch":
+            hits.append((n.lineno, f"torch.{n.attr}"))
         elif isinstance(n, ast.Name) and n.id in ("autograd", "functorch"):
             hits.append((n.lineno, n.id))
         elif (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "backward"
               and not (isinstance(n.func.value, ast.Name) and n.func.value.id == "self")
               and (not n.args or any(k.arg == "gradient" for k in n.keywords))):
             hits.append((n.lineno, ".backward()"))
-        elif isinstance(n, ast.ImportFrom) and n.module and n.module.split(".")[0] in ("functorch",) \
-                or isinstance(n, ast.ImportFrom) and n.module in ("torch.autograd", "torch.func"):
+        elif isinstance(n, ast.ImportFrom) and (n.module or "").startswith(AUTOGRAD_MODULES):
             hits.append((n.lineno, f"from {n.module} import ..."))
+        elif isinstance(n, ast.Import) and any(a.name.startswith(AUTOGRAD_MODULES) for a in n.names):
+            hits.append((n.lineno, "import of autograd"))
     return hits
 
 

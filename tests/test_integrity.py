@@ -62,3 +62,22 @@ def test_runtime_probe_catches_autograd_the_scan_cannot_see(sandbox, tmp_path):
     it = item(report, "2.backward")
     assert it.score == 0 and "calls to backward/grad" in it.feedback
     assert item(report, "2.forward").score == item(report, "2.forward").max_score
+
+
+def test_reading_requires_grad_or_turning_it_off_is_not_autograd(tmp_path):
+    src = """
+import torch
+class MLP:
+    def backward(self, d):
+        d = d.detach() if d.requires_grad else d
+        w = torch.zeros(2, requires_grad=False)
+        w.requires_grad_(False)
+        w.requires_grad = False
+        with torch.no_grad():
+            return d * 2
+"""
+    assert _lines(tmp_path, src) == []
+    on = src.replace("requires_grad=False", "requires_grad=True")
+    assert [l.split(":")[0] for l in _lines(tmp_path, on)] == ["line 6"]
+    grad = src.replace("return d * 2", "return w.grad")
+    assert [l.split(":")[0] for l in _lines(tmp_path, grad)] == ["line 10"]

@@ -93,6 +93,7 @@ def run_clear_grad(mod, t: Inputs, config: dict) -> dict:
     call("clear_grad_and_cache", net.clear_grad_and_cache)
     call("forward (after clear_grad_and_cache)", net.forward, t.tensor("x"))
     after = _grads(net, call("backward (after clear_grad_and_cache)", net.backward, t.tensor("dJdy_hat")))
+    after = {k: _snapshot(v) for k, v in after.items()}  # the fresh net must not be able to change them
     fresh = run_backward(mod, t, config)
     return {**after, **{f"fresh_{k}": v for k, v in fresh.items()}, **{f"first_{k}": v for k, v in first.items()}}
 

@@ -75,9 +75,7 @@ class JobOutcome:
     results: dict[str, tuple[dict, dict[str, np.ndarray]]] = field(default_factory=dict)
     abort: Abort | None = None
     output: str = ""  # printable, at most JobLimits.output_bytes of it
-    #: the same output cut where each import or item began: (phase, target, printable text); phase is "start"
-    #: (before any import or item), "import" or "item", so that output printed during hidden items can be withheld
-    parts: list[tuple[str, str, str]] = field(default_factory=list)
+    output_kept: int = 0  # bytes of it kept (before making them printable)
     output_bytes: int = 0  # how much was printed in all
     layers: list[str] = field(default_factory=list)  # confinement applied, e.g. ['netns', 'user', 'landlock6']
     exposed: list[str] = field(default_factory=list)  # protected paths the child could still read

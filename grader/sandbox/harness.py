@@ -91,6 +91,7 @@ def run_job(job_dir: str, fd: int) -> None:
     with open(os.path.join(job_dir, "inputs.bin"), "rb") as fh:
         inputs = unpack(fh.read())
     os.remove(os.path.join(job_dir, "job.json"))
+    os.remove(os.path.join(job_dir, "inputs.bin"))  # the student's code gets its inputs through its calls only
     _install_autograd_probe()
     modules: dict[str, types.ModuleType | None] = {}
     imported: dict[str, tuple[types.ModuleType | None, list[dict]]] = {}  # by module name: a notebook gives

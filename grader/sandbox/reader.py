@@ -69,7 +69,6 @@ class Reader:
         self.outcome = outcome
         self.output = bytearray()
         self.phase: tuple[str, str] | None = None
-        self.marks: list[tuple[int, str, str]] = [(0, "start", "")]  # where each phase's output starts
         self.begun: set[tuple[str, str]] = set()
         self.received = 0
         self.confined = False
@@ -103,9 +102,7 @@ class Reader:
                 self._abort("ended the process (sys.exit, os._exit or a crash)")
         self._drain_output()
         self.outcome.output = printable(self.output.decode(errors="replace"))
-        ends = [m[0] for m in self.marks[1:]] + [len(self.output)]
-        self.outcome.parts = [(kind, target, printable(self.output[start:end].decode(errors="replace")))
-                              for (start, kind, target), end in zip(self.marks, ends) if end > start]
+        self.outcome.output_kept = len(self.output)
         return self.outcome
 
     def _limit_text(self, whole_job: bool) -> str:
@@ -174,8 +171,6 @@ class Reader:
                 raise ValueError(f"began {phase[1][:60]!r}, which was not asked for")
             if phase[1] in (self.outcome.results if phase[0] == "item" else self.outcome.imports):
                 raise ValueError(f"began {phase[1][:60]!r} again after it was done")
-            self._drain_output()  # what was printed before this frame was written belongs to the previous phase
-            self.marks.append((len(self.output), *phase))
             self.phase = phase
             if self.phase not in self.begun:
                 self.begun.add(self.phase)

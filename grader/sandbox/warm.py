@@ -1,14 +1,16 @@
 """Child side, run once in the zygote before it forks: make torch's first calls there instead of in every child.
 
 - ``stub_dynamo``: torch.optim imports torch._dynamo (about 1.5 s) only to mark functions "not for compilation";
-  eager code never compiles, so a small stand-in module gives the same behaviour at no cost. Anything else asked of
-  it raises an error that says torch.compile is not available in the grader.
+  eager code never compiles, so a small stand-in module gives the same behaviour at no cost. The first time
+  anything asks it for more (torch.func, checkpointing), the real torch._dynamo is imported and takes its place.
 - ``warm_up``: one tiny forward, backward and optimizer step, so lazily built state (dispatch caches, autograd
   engine, nn and optim modules) exists before the fork and is shared by every child instead of rebuilt in each.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import sys
 import types
 
@@ -25,14 +27,20 @@ def stub_dynamo() -> None:
     def disable(fn=None, recursive=True, *args, **kwargs):
         return fn if fn is not None else (lambda f: f)
 
-    def missing(name: str):
-        raise AttributeError(f"torch._dynamo.{name} is not available in the grader (no torch.compile); "
-                             f"write plain eager PyTorch")
+    def real(name: str):
+        """Anything beyond the stand-in: import the real module (paid once, only by code that needs it)."""
+        if sys.modules.get("torch._dynamo") is stub:
+            del sys.modules["torch._dynamo"]
+            module = importlib.import_module("torch._dynamo")
+            torch._dynamo = module
+        return getattr(sys.modules["torch._dynamo"], name)
 
+    spec = importlib.util.find_spec("torch._dynamo")
+    stub.__path__ = list(spec.submodule_search_locations or []) if spec else []
     stub.disable = disable
     stub.graph_break = lambda *a, **k: None
     stub.is_compiling = lambda: False
-    stub.__getattr__ = missing
+    stub.__getattr__ = real
     sys.modules["torch._dynamo"] = stub
     torch._dynamo = stub
 
