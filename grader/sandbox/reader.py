@@ -161,6 +161,7 @@ class Reader:
             if kind != "confined":
                 raise ValueError("the sandbox did not report its confinement first")
             self.confined = True
+            self.phase_deadline = time.monotonic() + self.lim.item_seconds  # the window before the first phase
             self.outcome.layers = [str(x) for x in header.get("layers") or []]
             self.outcome.exposed = [str(x) for x in header.get("exposed") or []]
         elif kind == "confined":
@@ -183,6 +184,7 @@ class Reader:
                 raise ValueError(f"a result for {item[:60]!r}, which was not asked for")
             self.outcome.results[item] = (header, unpack(blob))
             self.phase = None
+            self.phase_deadline = time.monotonic() + self.lim.item_seconds  # the gap before the next phase
         elif kind == "end":
             self.ended = True
             return True
