@@ -127,3 +127,22 @@ def test_merge_refuses_one_submission_with_two_different_grades(tmp_path, rubric
         (parts[0] / "reports" / "same.json").read_text().replace('"seconds": 0', '"seconds": 9'))
     written = merge(parts, tmp_path / "all2", feedback="")
     assert [r.entry for r in written.rows] == ["only0", "only1", "same"]
+
+
+def test_an_interrupted_write_leaves_neither_a_partial_file_nor_a_temporary_one(tmp_path, monkeypatch):
+    import os as _os
+
+    import pytest as _pytest
+
+    from grader.batch.store import write_atomic
+
+    target = tmp_path / "reports" / "s.json"
+    write_atomic(target, "old")
+
+    def stopped(*args):
+        raise SystemExit(143)  # what the worker's SIGTERM handler raises
+
+    monkeypatch.setattr(_os, "replace", stopped)
+    with _pytest.raises(SystemExit):
+        write_atomic(target, "new")
+    assert target.read_text() == "old" and not list(target.parent.glob(".*.tmp"))
