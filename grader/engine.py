@@ -143,7 +143,7 @@ def _run_group(sandbox: Sandbox, modules: dict, files: dict, pending: list[Plan]
         printed.add(job, withheld)
         for role, header in job.imports.items():
             try:
-                imports[role] = ImportFrame.model_validate(header)
+                imports.setdefault(role, ImportFrame.model_validate(header))  # the first job's import stands
             except ValidationError:
                 flags.append(f"malformed import frame for {role}")
         for item_id, (header, arrays) in job.results.items():
