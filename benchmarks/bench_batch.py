@@ -209,7 +209,7 @@ def main() -> None:
         print(f"{'run':<34} {'N':>5} {'rows':>5} {'wall s':>8} {'subs/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'peak GiB':>8}")
         res = {n: run_batch(work / f"py{n}", args.workers) for n in scales}
         for n in scales:
-            print(_row(f"batch, warm workers, .py", res[n]))
+            print(_row("batch, warm workers, .py", res[n]))
         nb = run_batch(work / "nb200", args.workers)
         print(_row("batch, warm workers, .ipynb", nb))
         sub = sorted((work / "py200").iterdir())[:fresh_n]

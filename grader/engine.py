@@ -5,7 +5,6 @@ load -> cases -> expected (trusted) -> sandbox (untrusted child) -> compare -> d
 
 from __future__ import annotations
 
-import os
 import time
 from functools import lru_cache
 from pathlib import Path

@@ -15,11 +15,6 @@ from functools import lru_cache
 from grader.checks import CheckKind
 from grader.schemas.submission import Submission
 
-def _is_main_guard(node: ast.stmt) -> bool:
-    return (isinstance(node, ast.If) and isinstance(node.test, ast.Compare)
-            and isinstance(node.test.left, ast.Name) and node.test.left.id == "__name__")
-
-
 AUTOGRAD_MODULES = ("torch.autograd", "torch.func", "functorch")
 
 

@@ -6,7 +6,6 @@ mlp.py and theory.py give the two parts; a notebook (``grader.notebook``) gives 
 from __future__ import annotations
 
 import hashlib
-import io
 import zipfile
 from pathlib import Path, PurePosixPath
 

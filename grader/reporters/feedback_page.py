@@ -8,7 +8,6 @@ never shown. Both formats are rendered from one list of blocks, so they always s
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
 
 from grader.reporters.rows import Row, points, student_feedback
 from grader.schemas import Rubric
@@ -91,7 +90,3 @@ def render(row: Row, rubric: Rubric, fmt: str = "md") -> str:
     """fmt: 'md' or 'html'."""
     return to_html(row, rubric) if fmt == "html" else to_markdown(row, rubric)
 
-
-def page_names(rows: Sequence[Row], fmt: str) -> dict[str, str]:
-    """entry -> file name of its page ('alice.zip' -> 'alice.zip.md')."""
-    return {r.entry: f"{r.entry}.{fmt}" for r in rows}

@@ -19,7 +19,6 @@ import select
 import time
 from typing import TYPE_CHECKING
 
-import numpy as np
 
 from grader.sandbox.arrays import unpack
 from grader.sandbox.protocol import FrameReader

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import struct
 import threading
 import time
-import zipfile
 
 import numpy as np
 import pytest
