@@ -96,7 +96,8 @@ def _unreadable(path: str, rubric: Rubric, reason: str, start: float) -> Report:
 # ------------------------------------------------------------------------------------------------- sandbox
 def _job_item(p: Plan) -> JobItem:
     return JobItem(id=p.item.id, check=p.item.check, role=p.item.module,
-                   configs=[c.config.model_dump() for c in p.cases], inputs=[c.inputs for c in p.cases])
+                   configs=[c.config.model_dump() for c in p.cases], inputs=[c.inputs for c in p.cases],
+                   withheld=p.item.visibility != "visible")
 
 
 def run_in_sandbox(sandbox: Sandbox, sub: Submission, plans: list[Plan], rubric: Rubric):
@@ -117,18 +118,15 @@ def run_in_sandbox(sandbox: Sandbox, sub: Submission, plans: list[Plan], rubric:
     modules = {role: sub.module_for(role).model_dump() for role in sub.roles}
     files = {m.filename: m.cells[0].source for m in sub.modules if m.cells and m.cells[0].number == 0}
     deadline = time.monotonic() + lim.submission_seconds
-    # Visible items first; hidden ones in jobs of their own, whose whole output (import included) the student never
-    # sees: what the code prints there could show hidden inputs, and nothing the code does can move it elsewhere.
-    groups = [[p for p in plans if p.item.id not in ran and (p.item.visibility == "visible") == visible]
-              for visible in (True, False)]
-    for withheld, pending in enumerate(groups):
-        _run_group(sandbox, modules, files, pending, lim, deadline, ran, imports, printed, flags, bool(withheld))
+    # Visible items first, then hidden ones, whose inputs reach the child only after the output the student may see
+    # is closed (see Sandbox.run): what the code prints then could show hidden inputs, so the student never sees it.
+    pending = sorted((p for p in plans if p.item.id not in ran), key=lambda p: p.item.visibility != "visible")
+    _run_jobs(sandbox, modules, files, pending, lim, deadline, ran, imports, printed, flags)
     return ran, imports, printed, flags
 
 
-def _run_group(sandbox: Sandbox, modules: dict, files: dict, pending: list[Plan], lim, deadline: float,
-               ran: dict[str, Ran], imports: dict[str, ImportFrame], printed: "Printed", flags: list[str],
-               withheld: bool) -> None:
+def _run_jobs(sandbox: Sandbox, modules: dict, files: dict, pending: list[Plan], lim, deadline: float,
+              ran: dict[str, Ran], imports: dict[str, ImportFrame], printed: "Printed", flags: list[str]) -> None:
     """Run ``pending`` in as many jobs as it takes (a timeout or crash costs one item, then a fresh child goes on)."""
     while pending:
         left = deadline - time.monotonic()
@@ -139,7 +137,7 @@ def _run_group(sandbox: Sandbox, modules: dict, files: dict, pending: list[Plan]
         job = sandbox.run(modules, files, [_job_item(p) for p in pending],
                           JobLimits(lim.item_seconds, left, lim.memory_mb, max(0, lim.output_bytes - printed.kept),
                                     lim.processes, lim.file_mb))
-        printed.add(job, withheld)
+        printed.add(job)
         for role, header in job.imports.items():
             try:
                 imports.setdefault(role, ImportFrame.model_validate(header))  # the first job's import stands
@@ -180,14 +178,16 @@ class Printed:
         self.student: list[str] = []
         self.kept = 0  # bytes kept so far: the output limit holds for the whole submission
 
-    def add(self, job, withheld: bool) -> None:
-        if not job.output_bytes:
-            return
-        self.kept += job.output_kept
-        cut = job.output_bytes > job.output_kept
-        note = f"\n... ({job.output_bytes:,} bytes printed in all; the rest was cut)" if cut else ""
-        self.everything.append(job.output + note)
-        if not withheld:
-            self.student.append(job.output + note)
-        elif not self.student or self.student[-1] != self.WITHHELD:
-            self.student.append(self.WITHHELD)
+    def add(self, job) -> None:
+        """One job's output: what it printed before any hidden item began, then what it printed after (withheld)."""
+        for text, kept, printed, withheld in ((job.output, job.output_kept, job.output_bytes, False),
+                                              (job.withheld, job.withheld_kept, job.withheld_bytes, True)):
+            if not printed:
+                continue
+            self.kept += kept
+            note = f"\n... ({printed:,} bytes printed in all; the rest was cut)" if printed > kept else ""
+            self.everything.append(text + note)
+            if not withheld:
+                self.student.append(text + note)
+            elif not self.student or self.student[-1] != self.WITHHELD:
+                self.student.append(self.WITHHELD)

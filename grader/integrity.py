@@ -35,60 +35,73 @@ def _turns_on_grad(n: ast.AST) -> bool:
     return False
 
 
-def _uses(node: ast.AST) -> list[tuple[int, str]]:
-    """(line, what) for every place inside ``node`` that makes autograd compute a gradient or reads one: turning
-    requires_grad on, ``.grad``, ``tensor.backward()``, ``retain_grad()``, torch.autograd / torch.func / functorch.
-    Reading ``x.requires_grad``, ``requires_grad=False``, ``torch.no_grad()`` and ``.detach()`` are fine."""
-    hits = []
-    for n in ast.walk(node):
-        if _turns_on_grad(n):
-            hits.append((n.lineno, "requires_grad on"))
-        elif isinstance(n, ast.Attribute) and n.attr in ("grad", "retain_grad"):
-            hits.append((n.lineno, f".{n.attr}"))
-        elif isinstance(n, ast.Attribute) and n.attr in ("autograd", "func") and \
-                isinstance(n.value, ast.Name) and n.value.id == "torch":
-            hits.append((n.lineno, f"torch.{n.attr}"))
-        elif isinstance(n, ast.Name) and n.id in ("autograd", "functorch"):
-            hits.append((n.lineno, n.id))
-        elif (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "backward"
-              and not (isinstance(n.func.value, ast.Name) and n.func.value.id == "self")
-              and (not n.args or any(k.arg == "gradient" for k in n.keywords))):
-            hits.append((n.lineno, ".backward()"))
-        elif isinstance(n, ast.ImportFrom) and (n.module or "").startswith(AUTOGRAD_MODULES):
-            hits.append((n.lineno, f"from {n.module} import ..."))
-        elif isinstance(n, ast.Import) and any(a.name.startswith(AUTOGRAD_MODULES) for a in n.names):
-            hits.append((n.lineno, "import of autograd"))
-    return hits
+def _use(n: ast.AST) -> str | None:
+    """What ``n`` does with autograd, if anything: turning requires_grad on, ``.grad``, ``tensor.backward()``,
+    ``retain_grad()``, torch.autograd / torch.func / functorch. Reading ``x.requires_grad``,
+    ``requires_grad=False``, ``torch.no_grad()`` and ``.detach()`` are fine."""
+    if _turns_on_grad(n):
+        return "requires_grad on"
+    if isinstance(n, ast.Attribute):
+        if n.attr in ("grad", "retain_grad"):
+            return f".{n.attr}"
+        if n.attr in ("autograd", "func") and isinstance(n.value, ast.Name) and n.value.id == "torch":
+            return f"torch.{n.attr}"
+    elif isinstance(n, ast.Name):
+        if n.id in ("autograd", "functorch"):
+            return n.id
+    elif isinstance(n, ast.Call):
+        if (isinstance(n.func, ast.Attribute) and n.func.attr == "backward"
+                and not (isinstance(n.func.value, ast.Name) and n.func.value.id == "self")
+                and (not n.args or any(k.arg == "gradient" for k in n.keywords))):
+            return ".backward()"
+    elif isinstance(n, ast.ImportFrom):
+        if (n.module or "").startswith(AUTOGRAD_MODULES):
+            return f"from {n.module} import ..."
+    elif isinstance(n, ast.Import):
+        if any(a.name.startswith(AUTOGRAD_MODULES) for a in n.names):
+            return "import of autograd"
+    return None
 
 
-def _definitions(tree: ast.Module) -> dict[str, ast.AST]:
-    """'MLP.backward', 'mse_loss', ... -> their nodes (top level, main guard and test_* left out)."""
-    defs: dict[str, ast.AST] = {}
+def _definitions(tree: ast.Module) -> dict[str, tuple[int, int]]:
+    """'MLP.backward', 'mse_loss', ... -> their first and last lines, decorators included (top level; the main
+    guard and test_* left out)."""
+    def span(node) -> tuple[int, int]:
+        return min([node.lineno] + [d.lineno for d in node.decorator_list]), node.end_lineno or node.lineno
+
+    defs: dict[str, tuple[int, int]] = {}
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("test"):
-            defs[node.name] = node
+            defs[node.name] = span(node)
         elif isinstance(node, ast.ClassDef):
-            defs[node.name] = node
+            defs[node.name] = span(node)
             for sub in node.body:
                 if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    defs[f"{node.name}.{sub.name}"] = sub
+                    defs[f"{node.name}.{sub.name}"] = span(sub)
     return defs
-
-
-def _called_names(node: ast.AST) -> set[str]:
-    return {n.func.id for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
 
 
 @lru_cache(maxsize=64)
 def _index(source: str) -> dict[str, tuple[frozenset[str], tuple[tuple[int, str], ...]]] | None:
     """Per definition: the module-level functions it calls and its autograd uses. None when it does not parse.
-    Computed once per source, whatever the check asking."""
+    Computed once per source, whatever the check asking, in one walk of the tree: a node belongs to every
+    definition whose lines hold it."""
     try:
-        defs = _definitions(ast.parse(source))
+        tree = ast.parse(source)
     except SyntaxError:
         return None
-    return {name: (frozenset(c for c in _called_names(node) if c in defs and "." not in c), tuple(_uses(node)))
-            for name, node in defs.items()}
+    defs = _definitions(tree)
+    uses: list[tuple[int, str]] = []
+    calls: list[tuple[int, str]] = []
+    for n in ast.walk(tree):
+        what = _use(n)
+        if what is not None:
+            uses.append((n.lineno, what))
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in defs:
+            calls.append((n.lineno, n.func.id))
+    return {name: (frozenset(c for ln, c in calls if first <= ln <= last),
+                   tuple(h for h in uses if first <= h[0] <= last))
+            for name, (first, last) in defs.items()}
 
 
 @lru_cache(maxsize=256)

@@ -57,3 +57,106 @@ sys.modules["harness"].write_frame = write_frame
         assert first in report.output  # the instructor sees it
         assert first not in report.student_output, "a hidden input reached the student"
     assert "LEAK" not in report.output  # the input file is gone before the student's code runs
+
+
+def _hidden_firsts(rubric, path):
+    """The first value of x in each hidden case, as the student's code would print it."""
+    import numpy as np
+
+    from grader.engine import hidden_salt, plan
+    from grader.load import load_submission
+
+    hidden = next(p for p in plan(rubric, load_submission(path), hidden_salt(rubric, None))
+                  if p.item.id == "2.end_to_end_hidden")
+    return [f"{float(np.float32(case.inputs['x'].ravel()[0]))!r}" for case in hidden.cases]
+
+
+def _roomy_rubric():
+    from grader.rubric import load_rubric
+
+    rubric = load_rubric()
+    return rubric.model_copy(update={"limits": rubric.limits.model_copy(update={"output_bytes": 2_000_000})})
+
+
+def _visible_text(report) -> str:
+    """Everything the student may see before the due date: the output and the visible items' feedback."""
+    return "\n".join([report.student_output] + [i.student_feedback for i in report.items if i.visibility == "visible"])
+
+
+def test_a_thread_holding_the_visible_output_cannot_leak_hidden_inputs(sandbox, tmp_path):
+    """A thread started at import keeps its own copies of stdout and stderr and writes each new x the code sees to
+    them and to every other descriptor but the result pipe: once hidden items begin, the pipe the student may see
+    is closed, so hidden inputs reach the instructor's output only. Visible items keep their full marks."""
+    from grader.engine import grade
+    from tests.conftest import SAMPLES
+
+    attack = '''
+import os, signal, threading, time
+signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # a closed pipe then fails the write instead of ending the process
+SEEN = []
+_fds = [os.dup(1), os.dup(2)]
+def _leak():
+    told = 0
+    while True:
+        if len(SEEN) > told:
+            text = "".join("SEEN %r\\n" % (x,) for x in SEEN[told:]).encode()
+            told = len(SEEN)
+            for fd in _fds + [1, 2, *range(4, 12)]:  # 3 is the result pipe: writing there only spoils results
+                try:
+                    os.write(fd, text)
+                except OSError:
+                    pass
+        time.sleep(0.0005)
+threading.Thread(target=_leak, daemon=True).start()
+'''
+    src = (SAMPLES / "correct_fall2020" / "mlp.py").read_text()
+    src = src.replace("    def forward(self, x):\n", "    def forward(self, x):\n        SEEN.append(x.ravel().tolist()[0])\n"
+                      "        time.sleep(0.003)  # the thread's turn\n", 1)
+    (tmp_path / "mlp.py").write_text(attack + src)
+    rubric = _roomy_rubric()
+    report = grade(tmp_path, rubric, sandbox=sandbox)
+    for it in report.items:
+        if it.id.startswith("2.") and it.visibility == "visible":
+            assert it.score == it.max_score, (it.id, it.feedback)
+    assert "SEEN" in report.student_output  # the thread did write to what the student sees
+    for first in _hidden_firsts(rubric, tmp_path):
+        assert f"SEEN {first}" in report.output  # the instructor sees it: the thread ran during hidden items
+        assert first not in _visible_text(report), "a hidden input reached the student"
+
+
+def test_a_forged_hold_gets_no_hidden_inputs_to_the_student(sandbox, tmp_path):
+    """The code says 'hold' (hidden items, please) at import, before any visible item ran, then reads whatever
+    arrives and puts it in everything the student sees: printed output and the errors of visible items. The grader
+    refuses the early hold, so no hidden input is ever sent while the student can still see anything."""
+    from grader.engine import grade
+    from tests.conftest import SAMPLES
+
+    attack = '''
+import os, signal, sys, threading
+signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+sys.stdout = sys.stderr = open(os.devnull, "w")  # so that nothing fails on a closed output pipe
+sys.modules["harness"].write_frame(3, {"type": "hold"})
+GOT = []
+def _take():
+    data = b""
+    try:
+        while True:
+            chunk = os.read(4, 1 << 20)
+            if not chunk:
+                break
+            data += chunk
+        size = int.from_bytes(data[:4], "big")
+        arrays = sys.modules["arrays"].unpack(data[4 + size:])
+        GOT.append(" ".join(repr(float(a.ravel()[0])) for a in arrays.values()))
+    except BaseException as e:
+        GOT.append(repr(e))
+threading.Thread(target=_take, daemon=True).start()
+'''
+    src = (SAMPLES / "correct_fall2020" / "mlp.py").read_text()
+    src = src.replace("    def forward(self, x):\n",
+                      "    def forward(self, x):\n        if GOT:\n            raise ValueError(GOT[-1])\n", 1)
+    (tmp_path / "mlp.py").write_text(attack + src)
+    rubric = _roomy_rubric()
+    report = grade(tmp_path, rubric, sandbox=sandbox)
+    for first in _hidden_firsts(rubric, tmp_path):
+        assert first not in _visible_text(report), "a hidden input reached the student"

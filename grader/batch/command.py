@@ -15,7 +15,7 @@ def _outputs(out: Path, written: Written) -> list[str]:
     lines = ["", f"grades:    {out / 'grades.csv'}", f"reports:   {out / 'reports'}/<submission>.json"]
     if (out / "feedback").is_dir():
         lines.append(f"feedback:  {out / 'feedback'}/")
-    lines.append(f"summary:   {out / 'summary' / 'summary.md'} (+ histogram.png, pass_rates.png, mistakes.csv)")
+    lines.append(f"summary:   {out / 'summary' / 'summary.md'} (+ histogram.svg, pass_rates.svg, mistakes.csv)")
     if (out / "canvas.csv") in written.files:
         lines.append(f"canvas:    {out / 'canvas.csv'}"
                      + (f" ({len(written.canvas_skipped)} submissions without a student or score left out)"

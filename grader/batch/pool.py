@@ -37,9 +37,12 @@ class Pool:
     """
 
     def __init__(self, workers: int, args: tuple, on_done: Callable[[Done], None],
-                 on_lost: Callable[[str, str], Done], target: Callable = serve) -> None:
+                 on_lost: Callable[[str, str], Done], target: Callable = serve,
+                 zygotes: Callable[[], object] | None = None) -> None:
+        """zygotes: makes one more argument for each worker started (the batch gives each a zygote's socket)."""
         self.n = max(1, workers)
         self.args = args
+        self.zygotes = zygotes
         self.on_done = on_done
         self.on_lost = on_lost
         self.target = target
@@ -50,9 +53,14 @@ class Pool:
 
     def _start(self) -> None:
         ours, theirs = self.ctx.Pipe()
-        proc = self.ctx.Process(target=self.target, args=(theirs, *self.args), name="hw1-grader-worker")
-        proc.start()
-        theirs.close()
+        extra = (self.zygotes(),) if self.zygotes is not None else ()
+        proc = self.ctx.Process(target=self.target, args=(theirs, *self.args, *extra), name="hw1-grader-worker")
+        try:
+            proc.start()
+        finally:
+            theirs.close()
+            for obj in extra:
+                obj.close()  # the worker has its own copy now
         self.live.append(_Worker(proc, ours))
 
     def _feed(self, w: _Worker, pending: deque) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -55,6 +56,25 @@ def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+@contextmanager
+def _master():
+    """The warm process that forks each worker's zygote (torch is imported once per batch, while the workers
+    start); None when it cannot start, and each worker then starts a zygote of its own."""
+    from grader.batch.worker import BATCH_PRELOAD
+    from grader.errors import SandboxError
+    from grader.sandbox.client import Master
+
+    try:
+        master = Master(preload=BATCH_PRELOAD)
+    except SandboxError:
+        yield None
+        return
+    try:
+        yield master
+    finally:
+        master.close()
+
+
 def run_batch(opts: BatchOptions) -> BatchResult:
     from grader.salt import hidden_salt  # noqa: PLC0415 - keeps `hw1-grader --help` light
 
@@ -88,8 +108,9 @@ def run_batch(opts: BatchOptions) -> BatchResult:
         progress.draw()
         previous = signal.signal(signal.SIGTERM, _interrupt)
         try:
-            Pool(workers, (opts.rubric.model_dump_json(), opts.salt, str(store.out)), on_done, on_lost).run(
-                [(e.name, str(e.path)) for e in todo])
+            with _master() as master:
+                Pool(workers, (opts.rubric.model_dump_json(), opts.salt, str(store.out)), on_done, on_lost,
+                     zygotes=master.zygote if master else None).run([(e.name, str(e.path)) for e in todo])
         finally:
             signal.signal(signal.SIGTERM, previous)
             progress.finish()

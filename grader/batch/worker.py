@@ -42,11 +42,12 @@ def one_line(e: BaseException) -> str:
     return text if len(text) <= 300 else text[:297] + "..."
 
 
-def new_sandbox():
-    """A started and checked Sandbox (an empty job runs through it); SandboxError when it cannot start."""
+def new_sandbox(attach=None):
+    """A started and checked Sandbox (an empty job runs through it); SandboxError when it cannot start.
+    attach: the socket of a zygote forked by the batch's Master (else this worker starts a zygote of its own)."""
     from grader.sandbox.client import JobLimits, Sandbox
 
-    sandbox = Sandbox(preload=BATCH_PRELOAD)
+    sandbox = Sandbox(preload=BATCH_PRELOAD, attach=attach)
     try:
         import grader.engine  # noqa: F401  (the worker's own imports overlap the zygote's import of torch)
 
@@ -92,8 +93,9 @@ def _terminate(signum, frame) -> None:
     raise SystemExit(128 + signum)
 
 
-def serve(conn, rubric_json: str, salt: str | None, out: str) -> None:
-    """The worker's main loop: receive ``(name, path)`` tasks until None or the parent goes away."""
+def serve(conn, rubric_json: str, salt: str | None, out: str, zygote=None) -> None:
+    """The worker's main loop: receive ``(name, path)`` tasks until None or the parent goes away. zygote: the socket
+    of a zygote forked for this worker by the batch's Master, or None to start one."""
     from grader.batch.store import Store
 
     os.setsid()
@@ -104,7 +106,7 @@ def serve(conn, rubric_json: str, salt: str | None, out: str) -> None:
     sandbox = None
     try:
         try:
-            sandbox = new_sandbox()
+            sandbox = new_sandbox(zygote)
             conn.send(("ready", os.getpid()))
             while True:
                 try:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 import reference
+from grader.cases import Case
 from grader.compare import Comparison
 from grader.diagnose import variants
+from grader.schemas import LossConvention
 
 CLOSE = dict(rtol=2e-3, atol=1e-5)
 GRADIENT_CHECKS = ("backward", "end_to_end")
@@ -76,28 +79,47 @@ def scaled(check: str, c: Comparison, conventions) -> Iterable[Finding]:
             yield Finding(code, sentence)
 
 
-def _upstream(check: str, c: Comparison, conventions) -> Callable[[np.ndarray], np.ndarray] | None:
-    d = c.case.inputs
+def _upstream(check: str, case: Case, conventions) -> Callable[[np.ndarray], np.ndarray] | None:
+    d = case.inputs
     if check == "backward" or check == "forward":
         return lambda y_hat: d.get("dJdy_hat", np.zeros_like(y_hat))
     if check == "end_to_end":
-        k = conventions[c.case.config.loss]
-        return lambda y_hat: reference.loss_grad(c.case.config.loss, d["y"], y_hat, k.scale, k.reduce)
+        k = conventions[case.config.loss]
+        return lambda y_hat: reference.loss_grad(case.config.loss, d["y"], y_hat, k.scale, k.reduce)
     return None
+
+
+@lru_cache(maxsize=2048)
+def _mistaken(case: Case, check: str, loss: tuple | None) -> tuple[tuple[variants.Variant, str, dict], ...]:
+    """Every known mistake's values on ``case``: (variant, layers, {quantity: array}). They depend on the case
+    alone, and a class shares its cases (the pools), so they are computed once per case, not once per student.
+    loss: (scale, reduce) of the loss convention, for end_to_end."""
+    conventions = {case.config.loss: LossConvention(scale=loss[0], reduce=loss[1])} if loss else {}
+    up = _upstream(check, case, conventions)
+    d, cfg = case.inputs, case.config
+    params = {k: d[k] for k in ("W1", "b1", "W2", "b2")}
+    out = []
+    for v in variants.VARIANTS:
+        for which in variants.applicable(v, cfg.f, cfg.g):
+            values = variants.run(v, params, d["x"], up, cfg.f, cfg.g, which)
+            for a in values.values():
+                a.setflags(write=False)
+            out.append((v, which, values))
+    return tuple(out)
 
 
 def variant(check: str, c: Comparison, conventions) -> Iterable[Finding]:
     """The student's value equals what a known mistake computes (and the mistake changes the value)."""
     if check not in (*GRADIENT_CHECKS, "forward"):
         return
-    up = _upstream(check, c, conventions)
-    d, cfg = c.case.inputs, c.case.config
-    params = {k: d[k] for k in ("W1", "b1", "W2", "b2")}
-    for v in variants.VARIANTS:
-        for which in variants.applicable(v, cfg.f, cfg.g):
-            wrong = variants.run(v, params, d["x"], up, cfg.f, cfg.g, which)[c.quantity]
-            if _close(c.received, wrong) and not _close(wrong, c.expected):
-                yield Finding(v.code, v.message, where=which)
+    loss = None
+    if check == "end_to_end":
+        k = conventions[c.case.config.loss]
+        loss = (k.scale, k.reduce)
+    for v, which, values in _mistaken(c.case, check, loss):
+        wrong = values[c.quantity]
+        if _close(c.received, wrong) and not _close(wrong, c.expected):
+            yield Finding(v.code, v.message, where=which)
 
 
 def accumulated(check: str, c: Comparison, conventions) -> Iterable[Finding]:

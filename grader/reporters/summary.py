@@ -1,5 +1,5 @@
 """What a class did, for the instructor: score histogram, per-item pass rates, and the named mistakes that were
-common. Written as ``summary/`` (two PNG plots, ``mistakes.csv``, ``summary.md``) and as one screen of text.
+common. Written as ``summary/`` (two SVG charts, ``mistakes.csv``, ``summary.md``) and as one screen of text.
 
 A named mistake is counted once per student and item, by the diagnosis's stable ``code`` (for example
 ``transposed``); the table shows the first sentence seen with it (sentences quote sizes, which differ).
@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.reporters.plots import histogram_svg, pass_rates_svg
 from grader.reporters.rows import Row, points
 from grader.schemas import Rubric
 
@@ -81,43 +82,6 @@ def mistakes_csv(rows: Sequence[Row]) -> str:
     return buf.getvalue()
 
 
-def histogram_png(values: Sequence[float], max_score: float, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 4))
-    bins = min(20, max(1, int(max_score))) if max_score > 0 else 10
-    ax.hist(values, bins=bins, range=(0, max_score or 1), color="#4c72b0", edgecolor="white")
-    ax.set_xlabel(f"score (out of {points(max_score)})")
-    ax.set_ylabel("submissions")
-    ax.set_title(f"Scores of {len(values)} graded submissions")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100, metadata={"Software": None})
-    plt.close(fig)
-
-
-def pass_rates_png(stats: Sequence[ItemStats], path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 0.45 * len(stats) + 1.2))
-    names = [s.id for s in stats][::-1]
-    rates = [100 * s.pass_rate for s in stats][::-1]
-    ax.barh(names, rates, color="#55a868")
-    for y, v in enumerate(rates):
-        ax.text(min(v + 1, 92), y, f"{v:.0f}%", va="center")
-    ax.set_xlim(0, 100)
-    ax.set_xlabel("% of graded submissions passing every check")
-    ax.set_title("Pass rate per item")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100, metadata={"Software": None})
-    plt.close(fig)
-
-
 def summary_markdown(rows: Sequence[Row], rubric: Rubric) -> str:
     vals = scores(rows)
     lines = [f"# {rubric.title}: class summary", ""]
@@ -125,12 +89,12 @@ def summary_markdown(rows: Sequence[Row], rubric: Rubric) -> str:
     if vals:
         lines.append(f"Score out of {points(rubric.max_score)}: mean {statistics.fmean(vals):.2f}, median "
                      f"{points(statistics.median(vals))}, min {points(min(vals))}, max {points(max(vals))}.")
-    lines += ["", "![score histogram](histogram.png)", "", "## Items", "", "| item | pass rate | mean score |",
+    lines += ["", "![score histogram](histogram.svg)", "", "## Items", "", "| item | pass rate | mean score |",
               "|---|---|---|"]
     for s in item_stats(rows, rubric):
         lines.append(f"| {s.id} | {100 * s.pass_rate:.0f}% ({s.passed}/{s.graded}) | {s.mean:.2f} / "
                      f"{points(s.points)} |")
-    lines += ["", "![pass rates](pass_rates.png)", "", "## Named mistakes", "",
+    lines += ["", "![pass rates](pass_rates.svg)", "", "## Named mistakes", "",
               "| item | mistake | students | example |", "|---|---|---|---|"]
     for m in mistakes(rows):
         example = m.example.replace("|", "/").replace("\n", " ")
@@ -142,11 +106,12 @@ def write_summary(rows: Sequence[Row], rubric: Rubric, folder: Path, write=None)
     """Write the summary files into ``folder``; ``write(path, text)`` writes text files (default: plain write)."""
     folder.mkdir(parents=True, exist_ok=True)
     write = write or (lambda p, t: p.write_text(t, encoding="utf-8"))
-    histogram_png(scores(rows), rubric.max_score, folder / "histogram.png")
-    pass_rates_png(item_stats(rows, rubric), folder / "pass_rates.png")
+    stats = item_stats(rows, rubric)
+    write(folder / "histogram.svg", histogram_svg(scores(rows), rubric.max_score, points(rubric.max_score)))
+    write(folder / "pass_rates.svg", pass_rates_svg([s.id for s in stats], [100 * s.pass_rate for s in stats]))
     write(folder / "mistakes.csv", mistakes_csv(rows))
     write(folder / "summary.md", summary_markdown(rows, rubric))
-    return [folder / n for n in ("histogram.png", "pass_rates.png", "mistakes.csv", "summary.md")]
+    return [folder / n for n in ("histogram.svg", "pass_rates.svg", "mistakes.csv", "summary.md")]
 
 
 # ----------------------------------------------------------------------------------------------------- screen

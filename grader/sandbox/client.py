@@ -48,6 +48,7 @@ class JobItem:
     role: str
     configs: list[dict]
     inputs: list[dict[str, np.ndarray]]
+    withheld: bool = False  # a hidden item: runs after every visible one, and what is printed then is withheld
 
 
 @dataclass
@@ -77,6 +78,9 @@ class JobOutcome:
     output: str = ""  # printable, at most JobLimits.output_bytes of it
     output_kept: int = 0  # bytes of it kept (before making them printable)
     output_bytes: int = 0  # how much was printed in all
+    withheld: str = ""  # what was printed once hidden items had begun (never for the student), printable
+    withheld_kept: int = 0  # bytes of it kept (output and withheld share JobLimits.output_bytes)
+    withheld_bytes: int = 0
     layers: list[str] = field(default_factory=list)  # confinement applied, e.g. ['netns', 'user', 'landlock6']
     exposed: list[str] = field(default_factory=list)  # protected paths the child could still read
 
@@ -223,6 +227,69 @@ def _not_dumpable() -> None:
         pass
 
 
+def _start_zygote(cfg: dict, base: Path) -> tuple[socket.socket, subprocess.Popen, object]:
+    """Start ``python -I zygote.py FD`` with ``cfg`` on its stdin: (our end of its socket, the process, the file
+    that collects its stderr). It says ready on the socket once it has imported torch."""
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    stderr = tempfile.TemporaryFile()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-I", str(ZYGOTE), str(theirs.fileno())], pass_fds=[theirs.fileno()],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=stderr, env=_child_env(), cwd="/")
+        proc.stdin.write(json.dumps(cfg).encode())
+        proc.stdin.close()
+    except OSError as e:
+        ours.close()
+        shutil.rmtree(base, ignore_errors=True)
+        raise SandboxError(f"could not start the sandbox ({e})") from e
+    finally:
+        theirs.close()
+    return ours, proc, stderr
+
+
+class Master:
+    """One warm process that forks a zygote for each batch worker, so a batch imports torch once.
+
+    ``zygote()`` returns at once a socket for ``Sandbox(attach=...)`` (in any process): the request waits in the
+    master's socket until it has imported torch, then a forked copy of it serves that socket. Closing the master
+    kills it and every zygote and job below it. Same arguments as ``Sandbox``.
+    """
+
+    def __init__(self, *, hide: tuple = (), landlock: bool = True, mountns: bool = True,
+                 preload: tuple[str, ...] = ()) -> None:
+        cfg = policy.configure(tuple(hide), landlock=landlock, mountns=mountns)
+        cfg["preload"] = list(preload)
+        self._base = Path(tempfile.mkdtemp(prefix="hw1-master-"))
+        self._sock, self._proc, self._stderr = _start_zygote(cfg, self._base)
+
+    def zygote(self) -> socket.socket:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            socket.send_fds(self._sock, [json.dumps({"zygote": True}).encode()], [theirs.fileno()])
+        except OSError as e:
+            ours.close()
+            raise SandboxError(f"the sandbox process stopped answering ({e})") from e
+        finally:
+            theirs.close()
+        return ours
+
+    def close(self) -> None:
+        try:
+            wait_gone(kill_tree(self._proc.pid))
+            self._sock.close()
+            self._proc.kill()
+            self._proc.wait(timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        shutil.rmtree(self._base, ignore_errors=True)
+
+    def __enter__(self) -> "Master":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
 class Sandbox:
     """One warm zygote. Not thread-safe: give each worker its own.
 
@@ -232,9 +299,10 @@ class Sandbox:
     """
 
     def __init__(self, *, hide: tuple = (), landlock: bool = True, mountns: bool = True,
-                 preload: tuple[str, ...] = ()) -> None:
+                 preload: tuple[str, ...] = (), attach: socket.socket | None = None) -> None:
         """preload: more modules for the zygote to import before it forks (a batch preloads matplotlib, which
-        notebooks import and which costs half a second in every child otherwise)."""
+        notebooks import and which costs half a second in every child otherwise). attach: the socket of a zygote
+        forked by a ``Master`` (made with the same hide, landlock and mountns), used instead of starting one."""
         self._cfg = policy.configure(tuple(hide), landlock=landlock, mountns=mountns)
         self._cfg["preload"] = list(preload)
         self._ids = (self._cfg["uid"], self._cfg["gid"]) if self._cfg["uid"] is not None else None
@@ -246,19 +314,14 @@ class Sandbox:
             _check_reachable(self._base)
         self.layers: list[str] = []
         self.landlock_abi = 0
-        self._sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self._stderr = tempfile.TemporaryFile()
-        try:
-            self._proc = subprocess.Popen(
-                [sys.executable, "-I", str(ZYGOTE), str(theirs.fileno())], pass_fds=[theirs.fileno()],
-                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._stderr, env=_child_env(), cwd="/")
-            self._proc.stdin.write(json.dumps(self._cfg).encode())
-            self._proc.stdin.close()
-        except OSError as e:
-            shutil.rmtree(self._base, ignore_errors=True)
-            raise SandboxError(f"could not start the sandbox ({e})") from e
-        finally:
-            theirs.close()
+        self._proc: subprocess.Popen | None = None
+        self._pid = 0
+        self._stderr = None
+        if attach is not None:
+            self._sock = attach
+        else:
+            self._sock, self._proc, self._stderr = _start_zygote(self._cfg, self._base)
+            self._pid = self._proc.pid
         self._ready = False
         self._dying: set[int] = set()
 
@@ -272,25 +335,34 @@ class Sandbox:
             msg = b""
         self._sock.settimeout(None)
         if not msg:
-            self._stderr.seek(0)
-            raise SandboxError("the sandbox process did not start: "
-                               + self._stderr.read().decode(errors="replace")[-2000:])
-        self.landlock_abi = int(json.loads(msg).get("landlock") or 0)
+            said = ""
+            if self._stderr is not None:
+                self._stderr.seek(0)
+                said = self._stderr.read().decode(errors="replace")[-2000:]
+            raise SandboxError("the sandbox process did not start: " + (said or "it closed its socket"))
+        ready = json.loads(msg)
+        self.landlock_abi = int(ready.get("landlock") or 0)
+        self._pid = self._pid or int(ready["pid"])
         self._ready = True
 
     def settle(self) -> None:
         """Return once every process of the jobs run so far is gone. ``run`` kills them all before it returns
         (none can act after that); the kernel's teardown of a forked torch process takes a few milliseconds,
         which the caller overlaps with its own work before calling this."""
-        wait_gone(self._dying | kill_tree(self._proc.pid))
+        if self._pid:
+            wait_gone(self._dying | kill_tree(self._pid))
         self._dying = set()
 
     def close(self) -> None:
         try:
-            wait_gone(self._dying | kill_tree(self._proc.pid))
-            self._sock.close()
-            self._proc.kill()
-            self._proc.wait(timeout=10)
+            if self._pid:
+                wait_gone(self._dying | kill_tree(self._pid))
+            self._sock.close()  # a zygote stops when its socket closes
+            if self._proc is not None:
+                self._proc.kill()
+                self._proc.wait(timeout=10)
+            elif self._pid:
+                os.kill(self._pid, signal.SIGKILL)  # forked by a Master, which reaps it
         except (OSError, subprocess.TimeoutExpired):
             pass
         shutil.rmtree(self._base, ignore_errors=True)
@@ -304,21 +376,25 @@ class Sandbox:
     @property
     def pid(self) -> int:
         """The zygote's process id: every process of every job is one of its descendants."""
-        return self._proc.pid
+        self._wait_ready()
+        return self._pid
 
     # ----------------------------------------------------------------------------------------------- one job
     def run(self, modules: dict[str, dict], files: dict[str, str], items: list[JobItem], limits: JobLimits) -> JobOutcome:
         """Run ``items`` against the student's ``modules`` in a fresh child. Never raises for the student's sake;
         SandboxError when the sandbox itself fails (it could not confine the child, or the child could still read
-        a protected path as root)."""
+        a protected path as root).
+
+        Items with ``withheld`` set run after all the others and reach the child only once it has finished those
+        and the output pipe the student may see is closed; what is printed from then on is ``outcome.withheld``."""
         self._wait_ready()
         self.settle()
         scratch = Path(tempfile.mkdtemp(prefix="job-", dir=self._base))
         try:
-            self._write_job(scratch, modules, files, items)
-            outcome = self._supervise(scratch, items, limits)
+            held = self._write_job(scratch, modules, files, items)
+            outcome = self._supervise(scratch, items, limits, held)
         finally:
-            self._dying |= kill_tree(self._proc.pid)
+            self._dying |= kill_tree(self._pid)
             shutil.rmtree(scratch, ignore_errors=True)
         self.layers = outcome.layers
         if self._ids:
@@ -328,7 +404,9 @@ class Sandbox:
                 _sweep(self._ids[0])
         return outcome
 
-    def _write_job(self, scratch: Path, modules: dict, files: dict[str, str], items: list[JobItem]) -> None:
+    @staticmethod
+    def _part(items: list[JobItem]) -> tuple[list[dict], dict[str, np.ndarray]]:
+        """The items' specs for the child, and their inputs keyed ``i{item}c{case}/{name}``."""
         arrays, spec = {}, []
         for i, it in enumerate(items):
             cases = []
@@ -337,39 +415,63 @@ class Sandbox:
                     arrays[f"i{i}c{c}/{name}"] = a
                 cases.append({"config": config, "inputs": sorted(inputs)})
             spec.append({"id": it.id, "check": it.check, "role": it.role, "cases": cases})
+        return spec, arrays
+
+    def _write_job(self, scratch: Path, modules: dict, files: dict[str, str], items: list[JobItem]) -> bytes | None:
+        """Write the job's files, the visible items and their inputs to ``scratch``; returns the hidden items and
+        their inputs as the bytes to send once the child holds (None when there are none)."""
+        shown = [it for it in items if not it.withheld]
+        hidden = [it for it in items if it.withheld]
+        spec, arrays = self._part(shown)
+        roles = list(dict.fromkeys(it.role for it in items))
         for name, text in files.items():
             target = scratch / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
-        (scratch / "job.json").write_text(json.dumps({"modules": modules, "items": spec}), encoding="utf-8")
+        (scratch / "job.json").write_text(json.dumps({"modules": modules, "roles": roles, "items": spec,
+                                                      "held": bool(hidden)}), encoding="utf-8")
         (scratch / "inputs.bin").write_bytes(pack(arrays))
         if self._ids:
             uid, gid = self._ids
             for p in [scratch, *scratch.rglob("*")]:
                 os.chown(p, uid, gid)
+        if not hidden:
+            return None
+        spec, arrays = self._part(hidden)
+        head = json.dumps(spec).encode()
+        return len(head).to_bytes(4, "big") + head + pack(arrays)
 
-    def _supervise(self, scratch: Path, items: list[JobItem], lim: JobLimits) -> JobOutcome:
+    def _supervise(self, scratch: Path, items: list[JobItem], lim: JobLimits, held: bytes | None) -> JobOutcome:
         res_r, res_w = os.pipe()
         out_r, out_w = os.pipe()
+        ours, theirs = [res_r, out_r], [res_w, out_w]
+        closed: set[int] = set()
+        if held is not None:
+            held_r, held_w = os.pipe()
+            wout_r, wout_w = os.pipe()
+            ours += [held_w, wout_r]
+            theirs += [held_r, wout_w]
         req = {"scratch": str(scratch),
                "limits": {"cpu_seconds": lim.job_seconds + 5, "memory_mb": lim.memory_mb,
                           "file_mb": lim.file_mb, "processes": lim.processes}}
         try:
-            socket.send_fds(self._sock, [json.dumps(req).encode()], [res_w, out_w])
-            reply = json.loads(self._sock.recv(1 << 16) or b"{}")
-        except OSError as e:
-            raise SandboxError(f"the sandbox process stopped answering ({e})") from e
-        finally:
-            os.close(res_w)
-            os.close(out_w)
-        try:
+            try:
+                socket.send_fds(self._sock, [json.dumps(req).encode()], theirs)
+                reply = json.loads(self._sock.recv(1 << 16) or b"{}")
+            except OSError as e:
+                raise SandboxError(f"the sandbox process stopped answering ({e})") from e
+            finally:
+                for fd in theirs:
+                    os.close(fd)
             if "pid" not in reply:
                 raise SandboxError(f"the sandbox could not start a job: {reply}")
-            reader = Reader(res_r, out_r, lim, {it.id: it.role for it in items}, JobOutcome())
+            reader = Reader(ours, lim, {it.id: (it.role, it.withheld) for it in items}, JobOutcome(), held)
+            closed = reader.closed
             outcome = reader.read()
         finally:
-            os.close(res_r)
-            os.close(out_r)
+            for fd in ours:
+                if fd not in closed:  # the reader closes the output pipe once the child holds
+                    os.close(fd)
         if not reader.confined:
             raise SandboxError("the sandbox could not confine the student's code: "
                                + printable(outcome.output[-2000:]))

@@ -5,7 +5,9 @@ child right after the fork, still with the zygote's identity:
 
 0. resource limits: CPU seconds, address space, file size, open files, processes, no core files;
    then (not root, only without Landlock) a user namespace, so that 1 and 2 need no privilege;
-1. (root, or in that user namespace) a new network namespace: no interface but a loopback that is down;
+1. (root, or in that user namespace) a new network namespace: no interface but a loopback that is down (as root
+   the zygote makes it once, before any fork, and every job runs in it: jobs of a zygote never overlap, and every
+   process of a job is killed before the next one starts);
 2. (the same, only without Landlock) a new mount namespace: an empty read-only tmpfs over each hidden path (the
    grader, the reference solution, the rubrics, whatever the grader was told to hide) and over the world-writable
    directories (/tmp, /var/tmp, /dev/shm, /run/lock), with the job's scratch directory bound back in place;
@@ -162,12 +164,15 @@ def confine(cfg: dict, scratch: str, limits: dict) -> list[str]:
             namespaces = True
         except OSError:
             pass
-    if namespaces:
+    if cfg.get("netns_shared"):
+        layers.append("netns")  # the zygote made one network namespace for all its jobs (see zygote.main)
+    elif namespaces:
         try:
             new_network()
             layers.append("netns")
         except OSError:
             pass
+    if namespaces:
         if not use_landlock and cfg.get("mountns", True):
             try:
                 hide_paths(scratch, cfg.get("hide", []), cfg.get("tmp_dirs", []))

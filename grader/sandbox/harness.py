@@ -81,8 +81,43 @@ def _install_autograd_probe() -> None:
     torch.Tensor.backward = wrap(torch.Tensor.backward)
 
 
-def run_job(job_dir: str, fd: int) -> None:
-    """Read job.json and inputs.bin from ``job_dir``; stream one frame per import and per item to ``fd``."""
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while True:
+        data = os.read(fd, 1 << 20)
+        if not data:
+            return b"".join(chunks)
+        chunks.append(data)
+
+
+def run_items(items: list[dict], inputs: dict, modules: dict, fd: int) -> None:
+    """Run each item's cases and stream one ``begin`` and one ``result`` frame per item to ``fd``."""
+    for item_index, item in enumerate(items):
+        write_frame(fd, {"type": "begin", "phase": "item", "item": item["id"]})
+        AUTOGRAD_CALLS["n"] = 0
+        cases, blob = [], {}
+        mod = modules.get(item["role"])
+        for case_index, case in enumerate(item["cases"]):
+            prefix = f"i{item_index}c{case_index}"
+            if mod is None:
+                cases.append({"outputs": {}, "error": None, "mutated": []})
+                continue
+            arrays = {name: inputs[f"{prefix}/{name}"] for name in case["inputs"]}
+            cases.append(run_case(mod, item["check"], case["config"], arrays, blob, prefix))
+        sys.stdout.flush()
+        sys.stderr.flush()
+        write_frame(fd, {"type": "result", "item": item["id"], "cases": cases,
+                         "autograd_calls": AUTOGRAD_CALLS["n"]}, pack(blob))
+
+
+def run_job(job_dir: str, fd: int, held_fd: int = 4, withheld_out_fd: int = 5) -> None:
+    """Read job.json and inputs.bin from ``job_dir``; stream one frame per import and per item to ``fd``.
+
+    Every module the job needs is imported first, then the visible items run. A job with hidden items
+    (``"held": true``) then says ``hold`` and waits: the parent closes the output pipe the student may see, and only
+    then writes the hidden items and their inputs on ``held_fd``; from then on fd 1 and 2 are the withheld output
+    pipe (``withheld_out_fd``). So nothing the code does after it could know a hidden input reaches the student.
+    """
     with open(os.path.join(job_dir, "job.json"), encoding="utf-8") as fh:
         job = json.load(fh)
     with open(os.path.join(job_dir, "inputs.bin"), "rb") as fh:
@@ -92,27 +127,23 @@ def run_job(job_dir: str, fd: int) -> None:
     _install_autograd_probe()
     modules: dict[str, types.ModuleType | None] = {}
     imported: dict[str, tuple[types.ModuleType | None, list[dict]]] = {}  # by module name: a notebook gives
-    for item_index, item in enumerate(job["items"]):                     # both roles, imported once
-        role = item["role"]
-        if role not in modules:
-            spec = job["modules"][role]
-            write_frame(fd, {"type": "begin", "phase": "import", "role": role})
-            if spec["name"] not in imported:
-                imported[spec["name"]] = import_module(spec)
-            modules[role], errors = imported[spec["name"]]
-            write_frame(fd, {"type": "import", "role": role, "ok": modules[role] is not None, "errors": errors})
-        write_frame(fd, {"type": "begin", "phase": "item", "item": item["id"]})
-        AUTOGRAD_CALLS["n"] = 0
-        cases, blob = [], {}
-        for case_index, case in enumerate(item["cases"]):
-            prefix = f"i{item_index}c{case_index}"
-            if modules[role] is None:
-                cases.append({"outputs": {}, "error": None, "mutated": []})
-                continue
-            arrays = {name: inputs[f"{prefix}/{name}"] for name in case["inputs"]}
-            cases.append(run_case(modules[role], item["check"], case["config"], arrays, blob, prefix))
+    for role in job["roles"]:                                            # both roles, imported once
+        spec = job["modules"][role]
+        write_frame(fd, {"type": "begin", "phase": "import", "role": role})
+        if spec["name"] not in imported:
+            imported[spec["name"]] = import_module(spec)
+        modules[role], errors = imported[spec["name"]]
+        write_frame(fd, {"type": "import", "role": role, "ok": modules[role] is not None, "errors": errors})
+    run_items(job["items"], inputs, modules, fd)
+    if job.get("held"):
         sys.stdout.flush()
         sys.stderr.flush()
-        write_frame(fd, {"type": "result", "item": item["id"], "cases": cases,
-                         "autograd_calls": AUTOGRAD_CALLS["n"]}, pack(blob))
+        write_frame(fd, {"type": "hold"})
+        data = _read_all(held_fd)
+        os.close(held_fd)
+        os.dup2(withheld_out_fd, 1)
+        os.dup2(withheld_out_fd, 2)
+        os.close(withheld_out_fd)
+        size = int.from_bytes(data[:4], "big")
+        run_items(json.loads(data[4:4 + size]), unpack(data[4 + size:]), modules, fd)
     write_frame(fd, {"type": "end"})

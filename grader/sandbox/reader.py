@@ -56,76 +56,134 @@ def clean(value, depth: int = 0):
 
 
 class Reader:
-    """Reads one job's frames and output until the job ends, a limit is hit or the child goes away."""
+    """Reads one job's frames and output until the job ends, a limit is hit or the child goes away.
 
-    def __init__(self, res_r: int, out_r: int, lim: JobLimits, items: dict[str, str], outcome: JobOutcome) -> None:
-        """items: item id -> the role (student module) it calls."""
-        self.res_r, self.out_r, self.lim = res_r, out_r, lim
-        os.set_blocking(res_r, False)
-        os.set_blocking(out_r, False)
-        self.items, self.roles = set(items), set(items.values())
+    With hidden items (``held``: their specs and inputs, as bytes) the job has two parts. When every visible item has
+    its result the child sends ``hold``; the reader then drains and closes the output pipe the student may see,
+    and only then writes ``held`` to the child. What arrives afterwards on the withheld output pipe, or before on
+    it, is ``outcome.withheld``; frames for visible items or imports are refused after the hold, frames for hidden
+    items before it.
+    """
+
+    def __init__(self, fds: list[int], lim: JobLimits, items: dict[str, tuple[str, bool]], outcome: JobOutcome,
+                 held: bytes | None = None) -> None:
+        """fds: the result and output pipes (read ends), and with ``held`` also the pipe to write it to and the
+        withheld output pipe; items: item id -> (the role (student module) it calls, whether it is hidden)."""
+        self.res_r, self.out_r = fds[0], fds[1]
+        self.held_w, self.wout_r = (fds[2], fds[3]) if held is not None else (-1, -1)
+        for fd in fds:
+            os.set_blocking(fd, False)
+        self.lim = lim
+        self.items = set(items)
+        self.hidden = {i for i, (_, withheld) in items.items() if withheld}
+        self.roles = {role for role, _ in items.values()}
+        self.held = memoryview(held) if held is not None else None
+        self.holding = False
         self.frames = FrameReader()
         self.outcome = outcome
         self.output = bytearray()
+        self.withheld = bytearray()
         self.phase: tuple[str, str] | None = None
         self.begun: set[tuple[str, str]] = set()
         self.received = 0
         self.confined = False
         self.ended = False
+        self.open_fds = {fd for fd in (self.res_r, self.out_r, self.wout_r) if fd >= 0}
+        self.closed: set[int] = set()  # fds this reader closed (the caller closes the rest)
         self.start = time.monotonic()
         self.phase_deadline = self.start + lim.item_seconds
 
     def read(self) -> JobOutcome:
-        open_fds = {self.res_r, self.out_r}
         job_deadline = self.start + self.lim.job_seconds
-        while self.res_r in open_fds:
+        while self.res_r in self.open_fds:
             now = time.monotonic()
             deadline = min(self.phase_deadline, job_deadline)
             if now >= deadline:
                 self._abort(f"did not finish within {self._limit_text(deadline == job_deadline)}")
                 break
-            ready, _, _ = select.select(list(open_fds), [], [], deadline - now)
+            writing = [self.held_w] if self.holding and self.held_w not in self.closed else []
+            ready, can_write, _ = select.select(list(self.open_fds), writing, [], deadline - now)
+            if can_write:
+                self._send_held()
             for fd in ready:
+                if fd not in self.open_fds:
+                    continue  # closed by a hold handled earlier in this round
                 try:
                     data = os.read(fd, 1 << 20)
                 except BlockingIOError:  # a frame's handling drained the output pipe since the select
                     continue
                 if not data:
-                    open_fds.discard(fd)
-                elif fd == self.out_r:
-                    self._keep_output(data)
+                    self.open_fds.discard(fd)
+                elif fd != self.res_r:
+                    self._keep(data, fd == self.wout_r)
                 elif self._feed(data):
-                    open_fds.clear()
+                    self.open_fds.clear()
         else:
             if not self.ended and self.outcome.abort is None:
                 self._abort("ended the process (sys.exit, os._exit or a crash)")
-        self._drain_output()
+        for fd in (self.out_r, self.wout_r):
+            if fd >= 0 and fd not in self.closed:
+                self._drain(fd)
         self.outcome.output = printable(self.output.decode(errors="replace"))
         self.outcome.output_kept = len(self.output)
+        self.outcome.withheld = printable(self.withheld.decode(errors="replace"))
+        self.outcome.withheld_kept = len(self.withheld)
         return self.outcome
 
     def _limit_text(self, whole_job: bool) -> str:
         return f"{self.lim.job_seconds:g} s (the limit for a whole submission)" if whole_job \
             else f"{self.lim.item_seconds:g} s"
 
-    def _keep_output(self, data: bytes) -> None:
-        self.outcome.output_bytes += len(data)
-        room = self.lim.output_bytes - len(self.output)
+    def _keep(self, data: bytes, withheld: bool) -> None:
+        if withheld:
+            self.outcome.withheld_bytes += len(data)
+        else:
+            self.outcome.output_bytes += len(data)
+        room = self.lim.output_bytes - len(self.output) - len(self.withheld)
         if room > 0:
-            self.output += data[:room]
+            (self.withheld if withheld else self.output).extend(data[:room])
 
-    def _drain_output(self) -> None:
+    def _drain(self, fd: int) -> None:
         while True:
-            ready, _, _ = select.select([self.out_r], [], [], 0)
+            ready, _, _ = select.select([fd], [], [], 0)
             if not ready:
                 return
             try:
-                data = os.read(self.out_r, 1 << 20)
+                data = os.read(fd, 1 << 20)
             except BlockingIOError:
                 return
             if not data:
                 return
-            self._keep_output(data)
+            self._keep(data, fd == self.wout_r)
+
+    def _close(self, fd: int) -> None:
+        self.open_fds.discard(fd)
+        self.closed.add(fd)
+        os.close(fd)
+
+    def _hold(self) -> None:
+        """Every visible item is done: keep what the student may see, close its pipe, then send the hidden items."""
+        if self.held is None or self.holding:
+            raise ValueError("an unexpected hold")
+        if self.items - self.hidden - set(self.outcome.results):
+            raise ValueError("a hold before every visible item was done")
+        self._drain(self.out_r)
+        self._close(self.out_r)
+        self.holding, self.phase = True, None
+        self.phase_deadline = time.monotonic() + self.lim.item_seconds  # the gap before the first hidden item
+        self._send_held()
+
+    def _send_held(self) -> None:
+        assert self.held is not None
+        try:
+            while self.held:
+                n = os.write(self.held_w, self.held[:1 << 16])
+                self.held = self.held[n:]
+        except BlockingIOError:
+            return  # the rest when the pipe has room
+        except OSError:
+            self.held = self.held[:0]  # the child closed its end: it will not run the hidden items
+        self._close(self.held_w)
 
     def _abort(self, what: str) -> None:
         from grader.sandbox.client import Abort
@@ -169,6 +227,8 @@ class Reader:
             phase = (str(header.get("phase")), str(header.get("role") or header.get("item")))
             if phase not in {("import", r) for r in self.roles} | {("item", i) for i in self.items}:
                 raise ValueError(f"began {phase[1][:60]!r}, which was not asked for")
+            if self.holding != (phase[0] == "item" and phase[1] in self.hidden):
+                raise ValueError(f"began {phase[1][:60]!r} out of order (hidden items come last)")
             if phase[1] in (self.outcome.results if phase[0] == "item" else self.outcome.imports):
                 raise ValueError(f"began {phase[1][:60]!r} again after it was done")
             self.phase = phase
@@ -176,11 +236,17 @@ class Reader:
                 self.begun.add(self.phase)
                 self.phase_deadline = time.monotonic() + self.lim.item_seconds
         elif kind == "import":
+            if self.holding:
+                raise ValueError("an import after the hidden items began")
             self.outcome.imports[str(header.get("role"))] = header
+        elif kind == "hold":
+            self._hold()
         elif kind == "result":
             item = str(header.get("item"))
             if item not in self.items:
                 raise ValueError(f"a result for {item[:60]!r}, which was not asked for")
+            if self.holding != (item in self.hidden):
+                raise ValueError(f"a result for {item[:60]!r} out of order (hidden items come last)")
             self.outcome.results[item] = (header, unpack(blob))
             self.phase = None
             self.phase_deadline = time.monotonic() + self.lim.item_seconds  # the gap before the next phase

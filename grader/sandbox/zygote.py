@@ -7,7 +7,8 @@ it) and it becomes a child subreaper, so every process a job starts (even one th
 descendant and the parent can find and kill it.
 
 Control messages arrive on a SOCK_SEQPACKET socket (fd FD): a JSON request ``{"scratch", "limits"}`` plus two file
-descriptors (the result pipe and the output pipe). The reply is ``{"pid": child_pid}``. The child confines itself
+descriptors (the result pipe and the output pipe), or four for a job with hidden items (also the pipe on which
+they arrive and the withheld output pipe; see ``harness.run_job``). The reply is ``{"pid": child_pid}``. The child confines itself
 (``confine.py``), writes a ``confined`` frame naming the layers applied and the protected paths it can still read,
 and only then imports the student's code; if it can read one and the configuration says ``require_hidden``, it
 stops there.
@@ -16,6 +17,7 @@ stops there.
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import gc
 import json
 import os
@@ -24,9 +26,13 @@ import socket
 import sys
 import traceback
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)  # run as a script with -I, which leaves its folder off sys.path; the child takes it off
+import confine  # noqa: E402
+import landlock  # noqa: E402
+
 PR_SET_CHILD_SUBREAPER, PR_SET_DUMPABLE = 36, 4
 EXIT_EXPOSED = 72
-HERE = os.path.dirname(os.path.abspath(__file__))
 
 #: Imported before forking, so student code finds them even when, as root, the sandbox user cannot read the
 #: Python installation (for example one under /root).
@@ -50,7 +56,7 @@ def _reap(signum, frame) -> None:
         pass
 
 
-def _child(cfg: dict, req: dict, res_fd: int, out_fd: int) -> None:
+def _child(cfg: dict, req: dict, fds: list[int]) -> None:
     """Runs in the forked child; never returns."""
     code = 70
     try:
@@ -58,12 +64,15 @@ def _child(cfg: dict, req: dict, res_fd: int, out_fd: int) -> None:
         for s in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
             signal.signal(s, signal.SIG_DFL)
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        # 0 /dev/null, 1 and 2 the output pipe, 3 the result pipe; with hidden items also 4 the pipe on which they
+        # arrive and 5 the withheld output pipe. Moved out of the way first, so no dup2 overwrites a source.
+        high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 100) for fd in fds]
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
-        os.dup2(out_fd, 1)
-        os.dup2(out_fd, 2)
-        os.dup2(res_fd, 3)
-        os.closerange(4, 65536)
+        for target, src in zip((3, 1, 4, 5), high):
+            os.dup2(src, target)
+        os.dup2(1, 2)
+        os.closerange(len(fds) + 2, 65536)
         scratch = req["scratch"]
         import confine
         from protocol import write_frame
@@ -111,7 +120,6 @@ def _read_config() -> dict:
 def main() -> None:
     sock = socket.socket(fileno=int(sys.argv[1]))
     cfg = _read_config()
-    sys.path.insert(0, HERE)  # -I leaves the script's folder off sys.path; the child takes it off again
     import numpy  # noqa: F401  (warm imports: paid once per zygote, not once per submission)
     import torch
 
@@ -130,37 +138,68 @@ def main() -> None:
     import warm
 
     warm.stub_dynamo()
-    import confine  # noqa: F401
     import harness  # noqa: F401
-    import landlock
 
     warm.warm_up()
     gc.collect()
     gc.freeze()  # what exists now is never scanned by the collector, so children do not copy its pages
 
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-    libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    _become_zygote(cfg)
     signal.signal(signal.SIGCHLD, _reap)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    serve(sock, cfg)
+
+
+def _become_zygote(cfg: dict) -> None:
+    """Subreaper of every job, not dumpable, and (root) one network namespace for all its jobs instead of one per
+    fork: a zygote runs one job at a time and every process of a job is killed before the next one starts."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if cfg.get("uid") is not None:
+        try:
+            confine.new_network()
+            cfg["netns_shared"] = True
+        except OSError:
+            pass
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+
+
+def serve(sock: socket.socket, cfg: dict) -> None:
+    """Say ready, then answer requests on ``sock`` until it closes.
+
+    A job request carries two or four descriptors (see the module docstring) and is answered ``{"pid"}``. A request
+    ``{"zygote": true}`` with one descriptor (a SOCK_SEQPACKET socket) forks a zygote of its own that serves that
+    socket: a batch's workers each get one from a single warm process, so torch is imported once per batch. It is
+    not answered here; the new zygote says ready on its socket, with its pid.
+    """
     sock.send(json.dumps({"ready": True, "pid": os.getpid(), "landlock": landlock.abi()}).encode())
     while True:
         try:
-            msg, fds, _, _ = socket.recv_fds(sock, 1 << 16, 2)
+            msg, fds, _, _ = socket.recv_fds(sock, 1 << 16, 4)
         except InterruptedError:
             continue
         if not msg:
             return
         req = json.loads(msg)
-        if len(fds) != 2:
+        if req.get("zygote") and len(fds) == 1:
+            if os.fork() == 0:
+                sock.close()
+                try:
+                    _become_zygote(cfg)
+                    serve(socket.socket(fileno=fds[0]), cfg)
+                finally:
+                    os._exit(0)
+            os.close(fds[0])
+            continue
+        if len(fds) not in (2, 4):
             for fd in fds:
                 os.close(fd)
-            sock.send(json.dumps({"error": "expected two file descriptors"}).encode())
+            sock.send(json.dumps({"error": "expected two or four file descriptors"}).encode())
             continue
         pid = os.fork()
         if pid == 0:
             sock.close()
-            _child(cfg, req, fds[0], fds[1])
+            _child(cfg, req, fds)
         for fd in fds:
             os.close(fd)
         sock.send(json.dumps({"pid": pid}).encode())

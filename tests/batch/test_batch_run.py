@@ -84,7 +84,7 @@ def test_one_row_per_submission(source, baseline):
     assert by_name["notebook_student.ipynb"]["total"] != ""
     assert any(float(r["total"]) > 50 for r in table) and any(float(r["total"]) < 50 for r in table)
     assert len(list((baseline / "feedback").glob("*.md"))) == len(entries)
-    assert {p.name for p in (baseline / "summary").iterdir()} >= {"histogram.png", "pass_rates.png",
+    assert {p.name for p in (baseline / "summary").iterdir()} >= {"histogram.svg", "pass_rates.svg",
                                                                  "mistakes.csv", "summary.md"}
 
 

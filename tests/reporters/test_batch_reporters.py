@@ -122,15 +122,48 @@ def test_item_stats_and_screen(rubric):
     assert len(text.splitlines()) < 50
 
 
-def test_write_summary_makes_pngs_and_tables(rubric, tmp_path):
+def test_write_summary_makes_charts_and_tables(rubric, tmp_path):
+    import xml.etree.ElementTree as ET
+
     rows = [Row(f"s{i}", (), _report(rubric, {rubric.items[0].id: 0.0} if i % 2 else {})) for i in range(5)]
     files = summary.write_summary(rows, rubric, tmp_path / "summary")
     names = sorted(p.name for p in files)
-    assert names == ["histogram.png", "mistakes.csv", "pass_rates.png", "summary.md"]
-    for png in ("histogram.png", "pass_rates.png"):
-        assert (tmp_path / "summary" / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert names == ["histogram.svg", "mistakes.csv", "pass_rates.svg", "summary.md"]
+    for svg in ("histogram.svg", "pass_rates.svg"):
+        assert ET.parse(tmp_path / "summary" / svg).getroot().tag == "{http://www.w3.org/2000/svg}svg"
     md = (tmp_path / "summary" / "summary.md").read_text()
     assert f"| {rubric.items[0].id} | 60% (3/5) |" in md
+    assert "![score histogram](histogram.svg)" in md and "![pass rates](pass_rates.svg)" in md
+
+
+def _bars(svg: str) -> list[dict]:
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(svg)
+    return [r.attrib for r in root.iter("{http://www.w3.org/2000/svg}rect") if r.get("class") == "bar"]
+
+
+def test_histogram_counts_each_score_once_in_its_bin():
+    from grader.reporters.plots import bins, histogram_svg
+
+    edges, counts = bins([0, 0.5, 9.9, 10, 55, 100, 100, 120, -3], 100)
+    assert len(counts) == 20 and edges[0] == 0 and edges[-1] == 100
+    assert counts[0] == 3  # bins of 5 points: 0, 0.5 and -3 (clipped into the first bin)
+    assert counts[1] == 1 and counts[2] == 1 and counts[11] == 1  # 9.9; 10; 55
+    assert counts[19] == 3 and sum(counts) == 9  # full marks twice and 120 (clipped into the last bin)
+    bars = _bars(histogram_svg([0, 0.5, 9.9, 10, 55, 100, 100, 120, -3], 100, "100"))
+    heights = [float(b["height"]) for b in bars]
+    assert len(bars) == 20 and heights[3] == 0
+    assert heights[0] == pytest.approx(heights[19]) and heights[1] == pytest.approx(heights[0] / 3, rel=0.01)
+
+
+def test_pass_rate_bars_are_as_long_as_their_rates():
+    from grader.reporters.plots import pass_rates_svg
+
+    bars = _bars(pass_rates_svg(["2.forward", "2.backward <&>"], [100.0, 25.0]))
+    assert len(bars) == 2
+    assert float(bars[1]["width"]) == pytest.approx(float(bars[0]["width"]) / 4, rel=0.01)
+    assert "2.backward &lt;&amp;&gt;" in pass_rates_svg(["2.backward <&>"], [25.0])  # names are escaped
 
 
 def test_mistakes_table_counts_mistakes_not_pointers_to_other_items(rubric):

@@ -18,7 +18,7 @@ from grader.sandbox.arrays import pack
 from grader.sandbox.reader import Reader, clean, printable
 
 CONFINED = encode({"type": "confined", "layers": ["limits"], "exposed": []})
-ITEMS = {"2.forward": "mlp", "2.backward": "mlp"}
+ITEMS = {"2.forward": ("mlp", False), "2.backward": ("mlp", False)}
 
 
 def _blob(**arrays) -> bytes:
@@ -52,7 +52,7 @@ def _read(chunks: list[bytes], output: bytes = b"", item_seconds: float = 5.0, o
     threads = [threading.Thread(target=feed), threading.Thread(target=feed_output)]
     for t in threads:
         t.start()
-    r = Reader(res_r, out_r, JobLimits(item_seconds, 30.0, 1024, output_bytes, 8, 1), ITEMS, JobOutcome())
+    r = Reader([res_r, out_r], JobLimits(item_seconds, 30.0, 1024, output_bytes, 8, 1), ITEMS, JobOutcome())
     try:
         outcome = r.read()
     finally:
@@ -142,7 +142,7 @@ def test_output_and_a_begin_frame_ready_together_never_block_the_reader():
         os.close(res_w)
 
     threading.Thread(target=finish).start()
-    r = Reader(res_r, out_r, JobLimits(5.0, 30.0, 1024, 1000, 8, 1), ITEMS, JobOutcome())
+    r = Reader([res_r, out_r], JobLimits(5.0, 30.0, 1024, 1000, 8, 1), ITEMS, JobOutcome())
     box = {}
     reading = threading.Thread(target=lambda: box.setdefault("outcome", r.read()), daemon=True)
     reading.start()
@@ -156,3 +156,98 @@ def test_output_and_a_begin_frame_ready_together_never_block_the_reader():
     outcome = box["outcome"]
     assert outcome.abort is None and r.ended
     assert outcome.output == "printed before the item\n" and outcome.output_kept == len(outcome.output)
+
+
+# ------------------------------------------------------------------------------------------ hidden items (hold)
+HELD_ITEMS = {"2.forward": ("mlp", False), "2.hidden": ("mlp", True)}
+
+
+def _result(item: str) -> bytes:
+    return encode({"type": "result", "item": item, "cases": [], "autograd_calls": 0})
+
+
+def _read_held(script, held: bytes = b"HIDDEN-INPUTS" * 10_000):
+    """A Reader for a job with a hidden item. ``script(res_w, out_w, held_r, wout_w)`` plays the child in a thread
+    (it must close res_w). Returns (outcome, reader, what the child could read from the held pipe)."""
+    res_r, res_w = os.pipe()
+    out_r, out_w = os.pipe()
+    held_r, held_w = os.pipe()
+    wout_r, wout_w = os.pipe()
+    got = {}
+
+    def child():
+        try:
+            got["held"] = script(res_w, out_w, held_r, wout_w)
+        finally:
+            for fd in (res_w, out_w, held_r, wout_w):
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+
+    t = threading.Thread(target=child)
+    t.start()
+    r = Reader([res_r, out_r, held_w, wout_r], JobLimits(5.0, 30.0, 1024, 100_000, 8, 1), HELD_ITEMS,
+               JobOutcome(), held)
+    try:
+        outcome = r.read()
+    finally:
+        for fd in {res_r, out_r, held_w, wout_r} - r.closed:
+            os.close(fd)
+        t.join()
+    return outcome, r, got.get("held")
+
+
+def _read_all(fd: int) -> bytes:
+    data = b""
+    while chunk := os.read(fd, 1 << 16):
+        data += chunk
+    return data
+
+
+def test_after_the_visible_items_a_hold_closes_the_visible_output_and_then_sends_the_hidden_items():
+    held = b"HIDDEN-INPUTS" * 10_000  # more than a pipe holds: written as the child reads
+
+    def child(res_w, out_w, held_r, wout_w):
+        os.write(res_w, CONFINED + encode({"type": "begin", "phase": "item", "item": "2.forward"}))
+        os.write(out_w, b"visible line\n")
+        os.write(res_w, _result("2.forward") + encode({"type": "hold"}))
+        data = _read_all(held_r)  # EOF only once the reader has sent it all
+        with pytest.raises(BrokenPipeError):
+            os.write(out_w, b"too late for the student\n")  # the reader closed the visible pipe before sending
+        os.write(wout_w, b"hidden line\n")
+        os.write(res_w, encode({"type": "begin", "phase": "item", "item": "2.hidden"}) + _result("2.hidden")
+                 + encode({"type": "end"}))
+        os.close(res_w)
+        return data
+
+    outcome, r, got = _read_held(child, held)
+    assert outcome.abort is None and got == held
+    assert set(outcome.results) == {"2.forward", "2.hidden"}
+    assert outcome.output == "visible line\n" and outcome.withheld == "hidden line\n"
+
+
+@pytest.mark.parametrize("frames, says, sent", [
+    ([encode({"type": "hold"})], "a hold before every visible item was done", False),
+    ([encode({"type": "begin", "phase": "item", "item": "2.hidden"})], "out of order", False),
+    ([_result("2.hidden")], "out of order", False),
+    ([_result("2.forward"), encode({"type": "hold"}), encode({"type": "hold"})], "an unexpected hold", True),
+    ([_result("2.forward"), encode({"type": "hold"}), _result("2.forward")], "out of order", True),
+    ([_result("2.forward"), encode({"type": "hold"}),
+      encode({"type": "import", "role": "mlp", "ok": True, "errors": []})], "an import after", True),
+])
+def test_hidden_items_are_sent_only_once_every_visible_item_is_done(frames, says, sent):
+    def child(res_w, out_w, held_r, wout_w):
+        os.write(res_w, CONFINED + b"".join(frames))
+        os.set_blocking(held_r, False)
+        time.sleep(0.2)
+        try:
+            data = os.read(held_r, 1 << 16)
+        except BlockingIOError:
+            data = b""
+        os.close(res_w)
+        return data
+
+    outcome, _, got = _read_held(child)
+    assert outcome.abort is not None and says in outcome.abort.reason
+    assert bool(got) == sent  # nothing hidden goes out before a hold that follows every visible result
