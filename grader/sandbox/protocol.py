@@ -33,7 +33,8 @@ class FrameReader:
     def __init__(self) -> None:
         self._buf = bytearray()
 
-    def feed(self, data: bytes) -> list[tuple[dict, bytes]]:
+    def feed(self, data: bytes) -> list[tuple[dict, bytes, bytes]]:
+        """Complete frames as (parsed header, blob, the header's JSON text)."""
         self._buf += data
         frames = []
         while len(self._buf) >= HEAD.size:
@@ -43,9 +44,10 @@ class FrameReader:
             end = HEAD.size + hlen + blen
             if len(self._buf) < end:
                 break
-            header = json.loads(bytes(self._buf[HEAD.size:HEAD.size + hlen]))
+            raw = bytes(self._buf[HEAD.size:HEAD.size + hlen])
+            header = json.loads(raw)
             if not isinstance(header, dict):
                 raise ValueError("frame header is not a JSON object")
-            frames.append((header, bytes(self._buf[HEAD.size + hlen:end])))
+            frames.append((header, bytes(self._buf[HEAD.size + hlen:end]), raw))
             del self._buf[:end]
         return frames

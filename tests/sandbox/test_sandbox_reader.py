@@ -251,3 +251,44 @@ def test_hidden_items_are_sent_only_once_every_visible_item_is_done(frames, says
     outcome, _, got = _read_held(child)
     assert outcome.abort is not None and says in outcome.abort.reason
     assert bool(got) == sent  # nothing hidden goes out before a hold that follows every visible result
+
+
+@pytest.mark.parametrize("value", [
+    {"type": "result", "item": "2.forward", "cases": [{"outputs": {"y": {"kind": "array", "shape": [2, 3]}}}]},
+    {"m": "x\ny", "k": "\x1b[2J"}, {"s": "caf\u00e9 \u202e"}, {"s": "[[[[{{{{"}, {"a": [[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]},
+    {"a": [[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]}, {"a": [[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]}, {"q": "a \"quoted\" [word]"}, {},
+])
+def test_plain_headers_skip_cleaning_only_when_cleaning_would_change_nothing(value):
+    raw = json.dumps(value).encode()
+    if reader.plain(raw):
+        assert clean(json.loads(raw)) == json.loads(raw)
+    else:
+        try:
+            changed = clean(json.loads(raw)) != json.loads(raw)
+        except ValueError:
+            changed = True  # nested too deeply: plain() must not pass it
+        assert changed or b"\\" in raw, raw  # escapes alone may be harmless, and go through clean anyway
+    assert reader.plain(json.dumps(value).encode()) == (json.dumps(value).isascii() and "\\" not in json.dumps(value)
+                                                       and _depth(value) <= reader.MAX_DEPTH)
+
+
+def _depth(v) -> int:
+    if isinstance(v, dict):
+        return 1 + max((_depth(x) for x in v.values()), default=0)
+    if isinstance(v, list):
+        return 1 + max((_depth(x) for x in v), default=0)
+    return 0
+
+
+@pytest.mark.parametrize("levels", range(14, 20))
+def test_plain_never_passes_a_header_that_clean_would_refuse(levels):
+    value = 1
+    for i in range(levels):  # lists and objects in turn: each level counts once
+        value = [value] if i % 2 else {"k": value}
+    raw = json.dumps(value).encode()
+    assert reader.plain(raw) == (levels <= reader.MAX_DEPTH)
+    if reader.plain(raw):
+        assert clean(json.loads(raw)) == json.loads(raw)
+    else:
+        with pytest.raises(ValueError):
+            clean(json.loads(raw))
