@@ -91,6 +91,35 @@ def hide_paths(scratch: str, hide: list[str], tmp_dirs: list[str]) -> None:
         os.close(keep)
 
 
+def bridge(blocked: list[list]) -> None:
+    """(root, once, in the zygote) A private mount namespace in which each folder of ``blocked`` ([folder, [entries
+    to keep]], top-down) is an empty read-only tmpfs (mode 0755) holding bind mounts of those entries only. The
+    sandbox user can then reach a Python installed below a folder it cannot enter (e.g. /root) and nothing else
+    there; every job the zygote forks inherits the namespace."""
+    _check(_libc.unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    for top, names in blocked:
+        keep = {}
+        for name in names:
+            try:
+                keep[name] = os.open(os.path.join(top, name), os.O_PATH)
+            except OSError:
+                continue
+        try:
+            _mount("tmpfs", top, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
+            for name, fd in keep.items():
+                target = os.path.join(top, name)
+                if os.path.isdir(f"/proc/self/fd/{fd}"):
+                    os.mkdir(target)
+                else:
+                    open(target, "w").close()
+                _mount(f"/proc/self/fd/{fd}", target, None, MS_BIND | MS_REC)
+            _mount(None, top, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        finally:
+            for fd in keep.values():
+                os.close(fd)
+
+
 # --------------------------------------------------------------------------------------------- limits, identity
 def _limit(which: int, value: int) -> None:
     try:

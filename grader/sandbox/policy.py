@@ -8,6 +8,8 @@
 - read (Landlock's allow-list): the system's libraries and configuration, the Python installation and its
   site-packages, and a few devices; any of those that contains a secret or the grader's own package is replaced
   by its entries, so those are left out.
+- bridge (root): the folders others cannot enter on the way to the Python installation (e.g. /root), which the
+  zygote opens to the sandbox user for those entries only (``bridges``);
 - hide, tmp_dirs: for the mount-namespace fallback (without Landlock): the secrets, the grader's package, the
   whole source checkout when the grader runs from one (its tests and sample submissions too), and everything
   beside the paths the child needs (``beside``: other checkouts, home folders, other submissions).
@@ -146,6 +148,24 @@ def beside(needed: list[str], root: str = "/") -> list[str]:
     return out
 
 
+def bridges(paths: list[str]) -> list[list]:
+    """The folders on the way to ``paths`` that other users cannot enter (e.g. /root, mode 0700, when Python was
+    installed there), each with the entries below it that lead to one of the paths, top-down. As root the zygote
+    turns each into an empty tmpfs holding only those entries (``confine.bridge``), so the sandbox user reaches
+    Python and nothing else there: without it only the modules the zygote preloads could be imported."""
+    out: dict[str, set[str]] = {}
+    for p in paths:
+        parts = Path(os.path.realpath(p)).parts
+        for i in range(1, len(parts) - 1):
+            d = os.path.join(*parts[:i + 1])
+            try:
+                if not os.stat(d).st_mode & 0o001:
+                    out.setdefault(d, set()).add(parts[i + 1])
+            except OSError:
+                break
+    return [[d, sorted(names)] for d, names in sorted(out.items(), key=lambda kv: (kv[0].count(os.sep), kv[0]))]
+
+
 def configure(hide: tuple = (), landlock: bool = True, mountns: bool = True) -> dict:
     """The zygote's configuration (JSON-ready)."""
     ids = sandbox_ids()
@@ -159,6 +179,7 @@ def configure(hide: tuple = (), landlock: bool = True, mountns: bool = True) -> 
            "tmp_dirs": list(TMP_DIRS), "read": roots if landlock else [], "write": list(DEVICES_WRITE)}
     if ids:
         cfg["uid"], cfg["gid"] = ids
+        cfg["bridge"] = bridges([r for r in roots if r not in SYSTEM_READ and r not in DEVICES_WRITE])
     return cfg
 
 

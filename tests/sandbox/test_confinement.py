@@ -182,3 +182,49 @@ def test_fallback_hides_everything_beside_what_the_child_needs(tmp_path):
     assert hidden == sorted(str(tmp_path / p) for p in ("srv", "work/main", "work/notes.txt", "work/other"))
     cfg = policy.configure()
     assert not any(policy._under(os.path.realpath(sys.prefix), h) for h in cfg["hide"])
+
+
+def test_bridges_name_the_closed_folders_on_the_way_and_only_the_entries_that_lead_on(tmp_path):
+    closed = tmp_path / "home"
+    (closed / "python" / "lib").mkdir(parents=True)
+    (closed / "secrets").mkdir()
+    (closed / "python" / "other").mkdir()
+    closed.chmod(0o700)
+    (closed / "python").chmod(0o700)
+    try:
+        found = policy.bridges([str(closed / "python" / "lib")])
+        assert [b for b in found if b[0].startswith(str(closed))] == [  # (pytest's own folders may be closed too)
+            [str(closed), ["python"]], [str(closed / "python"), ["lib"]]]
+    finally:
+        (closed / "python").chmod(0o755)
+        closed.chmod(0o755)
+    assert not [b for b in policy.bridges([str(closed / "python" / "lib")]) if b[0].startswith(str(closed))]
+
+
+@pytest.mark.skipif(not AS_ROOT or not policy.configure().get("bridge"),
+                    reason="only as root with Python below a folder other users cannot enter (e.g. /root)")
+def test_the_whole_standard_library_imports_but_the_closed_folder_shows_nothing_else(tmp_path):
+    """Python below /root (mode 0700): any standard-library module imports in the child, not only the preloaded
+    ones, and torch's backward with a gradient (which imports sympy) works; /root itself lists only the way to
+    Python."""
+    from grader.engine import grade
+    from grader.sandbox.client import Sandbox
+
+    blocked = policy.configure()["bridge"]
+    top, kept = blocked[0]
+    src = (ROOT / "sample_submissions" / "correct_fall2020" / "mlp.py").read_text()
+    probe = f'''
+import colorsys, difflib, os, torch
+w = torch.ones(3, 2, requires_grad=True)
+(w * 2).backward(torch.ones(3, 2))
+try:
+    seen = sorted(os.listdir({top!r}))
+except PermissionError:
+    seen = "denied"  # Landlock: the folder itself is not on the read list
+print("SEEN", seen, float(w.grad.sum()))
+'''
+    (tmp_path / "mlp.py").write_text(probe + src)
+    with Sandbox() as sb:
+        report = grade(tmp_path, sandbox=sb)
+    assert f"SEEN {sorted(kept)!r} 12.0" in report.output or "SEEN denied 12.0" in report.output, report.output
+    assert all(i.score == i.max_score for i in report.items if i.id.startswith("2.")), report.output
