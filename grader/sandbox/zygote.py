@@ -34,8 +34,8 @@ import landlock  # noqa: E402
 PR_SET_CHILD_SUBREAPER, PR_SET_DUMPABLE = 36, 4
 EXIT_EXPOSED = 72
 
-#: Imported before forking, so student code finds them even when, as root, the sandbox user cannot read the
-#: Python installation (for example one under /root).
+#: Imported before forking, so that jobs find them imported already (and, should the zygote fail to open the way
+#: to a Python installed where the sandbox user cannot read, e.g. under /root, still find these).
 PRELOAD = ("encodings.cp437", "encodings.latin_1", "encodings.ascii", "zipfile", "math", "random", "collections",
            "itertools", "functools", "typing", "copy", "numbers", "warnings", "enum", "dataclasses", "abc", "re",
            "operator", "statistics", "time", "string", "decimal", "fractions", "pprint", "textwrap", "json",
