@@ -10,6 +10,7 @@ and is left alone. The sandbox counts autograd calls at run time as well (harnes
 from __future__ import annotations
 
 import ast
+import re
 from functools import lru_cache
 
 from grader.checks import CheckKind
@@ -104,8 +105,22 @@ def _index(source: str) -> dict[str, tuple[frozenset[str], tuple[tuple[int, str]
             for name, (first, last) in defs.items()}
 
 
+#: Words without which ``_use`` finds nothing (a cheap test that spares most sources the parse and the walk).
+_WORDS = re.compile(r"requires_grad|\bgrad\b|retain_grad|autograd|functorch|\bfunc\b")
+_BACKWARD, _DEF_BACKWARD = re.compile(r"\bbackward\b"), re.compile(r"\bdef\s+backward\b")
+
+
+def _may_use(source: str) -> bool:
+    """False only when no autograd use can be in ``source``: none of the telling words, and every 'backward' is
+    a ``def backward``, not a call."""
+    return bool(_WORDS.search(source)) or \
+        len(_BACKWARD.findall(source)) > len(_DEF_BACKWARD.findall(source))
+
+
 @lru_cache(maxsize=256)
 def _scan(source: str, roots: tuple[str, ...]) -> tuple[str, ...]:
+    if not _may_use(source):
+        return ()
     index = _index(source)
     if index is None:
         return ()

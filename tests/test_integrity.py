@@ -1,5 +1,7 @@
 """Autograd in the graded code: found statically and at run time; the gradient items score 0 and are flagged."""
 
+import pytest
+
 from grader.checks import CHECKS
 from grader.integrity import autograd_lines
 from grader.load import load_submission
@@ -81,3 +83,27 @@ class MLP:
     assert [l.split(":")[0] for l in _lines(tmp_path, on)] == ["line 6"]
     grad = src.replace("return d * 2", "return w.grad")
     assert [l.split(":")[0] for l in _lines(tmp_path, grad)] == ["line 10"]
+
+
+@pytest.mark.parametrize("body", [
+    "loss.backward()", "loss . backward()", "(loss.\n     backward())", "loss.\\\n    backward()",
+    "w.requires_grad_()", "w = torch.zeros(2, requires_grad=True)", "g = w.grad", "w.retain_grad()",
+    "from torch.func import grad", "import torch.autograd as ag", "from functorch import vmap",
+    "torch.autograd.grad(y, x)", "f = torch.func.jacrev(g)",
+])
+def test_the_quick_prefilter_never_hides_a_use_the_scan_would_find(body):
+    """Most sources skip the parse (no telling word); any source with a use must still be parsed and flagged."""
+    from grader.integrity import _index, _may_use, _scan
+
+    source = "import torch\n\nclass MLP:\n    def backward(self, dJdy_hat):\n" + \
+        "".join(f"        {line}\n" for line in body.splitlines()) + "        return None\n"
+    assert any(uses for _, uses in _index(source).values()), "the snippet must be a use the scan finds"
+    assert _may_use(source)
+    assert _scan(source, ("MLP.backward",))
+
+
+def test_a_clean_skeleton_skips_the_parse():
+    from grader.integrity import _may_use
+
+    assert not _may_use("class MLP:\n    def backward(self, dJdy_hat):\n        self.grads['dJdW1'] = dJdy_hat\n"
+                        "    def clear_grad_and_cache(self):\n        pass\n")

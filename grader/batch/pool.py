@@ -46,7 +46,8 @@ class Pool:
         self.on_done = on_done
         self.on_lost = on_lost
         self.target = target
-        self.ctx = mp.get_context("spawn")
+        self.ctx = mp.get_context("forkserver")
+        self.ctx.set_forkserver_preload(["grader.batch.worker", "grader.engine", "grader.batch.store"])
         self.live: list[_Worker] = []
         self.deaths: Counter[str] = Counter()
         self.idle_deaths = 0
