@@ -82,12 +82,38 @@ def evaluate(p: Plan, r: Ran, imported: ImportFrame | None, conventions, autogra
     notes = [e.message for e in imported.errors] if imported is not None else []
     if kind.score is not None:  # answers that are not arrays (text), scored against rubric data
         return Evaluated(p, final=kind.score(item, p.cases, r.frame.cases, r.arrays or {}, list(dict.fromkeys(notes))))
-    comparisons, mutated = [], []
+    pairs, mutated = [], []
     for case, exp, res in zip(p.cases, p.expected, r.frame.cases):
         mutated += res.mutated
-        comparisons += _compare_case(kind, item, case, exp, res, r.arrays or {})
+        pairs += _pairs(kind, case, exp, res, r.arrays or {})
+    quick = _within_tolerance([(e, v) for _, _, e, v, _, _ in pairs], item.tolerance)
+    comparisons = []
+    for (q, case, expected, received, why, res), ok in zip(pairs, quick):
+        if ok:  # the common case: same shape, within tolerance (decided for every pair at once)
+            comparisons.append(Comparison(q, case, True, expected, received))
+            continue
+        c = compare(q, case, expected, received, item.tolerance, why)
+        comparisons.append(c if c.passed else replace(c, others=_all_arrays(res, r.arrays or {})))
     return Evaluated(p, comparisons=comparisons, notes=notes,
                      diagnoses=diagnose(item.check, comparisons, conventions, mutated))
+
+
+def _within_tolerance(pairs: list[tuple[np.ndarray, np.ndarray | None]], tol) -> list[bool]:
+    """For each (expected, received): True when both have the same non-empty shape and
+    ``max|received - expected| <= atol + rtol * max|expected|``, tested for all pairs in a few array operations.
+    False leaves the pair to ``compare`` (wrong shape, NaN, or a real difference), which says why."""
+    idx = [i for i, (e, v) in enumerate(pairs) if v is not None and e.size and v.shape == e.shape]
+    out = [False] * len(pairs)
+    if not idx:
+        return out
+    expected = np.concatenate([pairs[i][0].ravel() for i in idx])
+    received = np.concatenate([pairs[i][1].ravel() for i in idx])
+    starts = np.cumsum([0] + [pairs[i][0].size for i in idx[:-1]])
+    worst = np.maximum.reduceat(np.abs(received - expected), starts)  # NaN stays NaN, and NaN <= x is False
+    scale = np.maximum.reduceat(np.abs(expected), starts)
+    for i, ok in zip(idx, (worst <= tol.atol + tol.rtol * scale).tolist()):
+        out[i] = ok
+    return out
 
 
 def _received(res: CaseResult, arrays: dict[str, np.ndarray], q: str) -> tuple[np.ndarray | None, str]:
@@ -101,8 +127,10 @@ def _received(res: CaseResult, arrays: dict[str, np.ndarray], q: str) -> tuple[n
     return (value, "") if value is not None else (None, f"{q} was lost on the way")
 
 
-def _compare_case(kind: CheckKind, item: Item, case: Case, exp: Expected, res: CaseResult,
-                  arrays: dict[str, np.ndarray]) -> list[Comparison]:
+def _pairs(kind: CheckKind, case: Case, exp: Expected, res: CaseResult,
+           arrays: dict[str, np.ndarray]) -> list[tuple[str, Case, np.ndarray, np.ndarray | None, str, CaseResult]]:
+    """(quantity, case, expected, received or None, why not received, the case's result) for each quantity of one
+    case. A quantity checked against the student's own value (``CheckKind.against_own``) expects that value."""
     own = {q: _received(res, arrays, o) for q, o in (kind.against_own or {}).items()}
     # A backward that leaves every gradient at zero would trivially match itself: that is not clearing.
     empty = bool(own) and all(v is not None and not np.any(v) for v, _ in own.values()) \
@@ -117,8 +145,7 @@ def _compare_case(kind: CheckKind, item: Item, case: Case, exp: Expected, res: C
                 received, why = None, mine_why or "backward left every gradient at zero, so clearing cannot be checked"
             else:
                 expected = mine
-        c = compare(q, case, expected, received, item.tolerance, why)
-        out.append(c if c.passed else replace(c, others=_all_arrays(res, arrays)))
+        out.append((q, case, expected, received, why, res))
     return out
 
 
