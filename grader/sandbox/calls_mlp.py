@@ -16,19 +16,19 @@ def _set_params(net, arrays: dict) -> None:
     params = getattr(net, "parameters", None)
     if not isinstance(params, dict):
         raise TypeError(f"net.parameters must be the skeleton's dict; got {type_name(params)}")
-    for k in PARAMS:
-        new = torch.from_numpy(np.asarray(arrays[k], dtype=np.float32).copy())
-        old = params.get(k)
-        if isinstance(old, torch.Tensor) and tuple(old.shape) == tuple(new.shape):
-            with torch.no_grad():
+    with torch.no_grad():
+        for k in PARAMS:
+            new = torch.from_numpy(np.array(arrays[k], dtype=np.float32))
+            old = params.get(k)
+            if isinstance(old, torch.Tensor) and tuple(old.shape) == tuple(new.shape):
                 torch.Tensor.copy_(old, new)
-        elif isinstance(old, np.ndarray) and old.shape == tuple(new.shape):
-            np.copyto(old, new.numpy(), casting="unsafe")
-        elif old is not None and hasattr(old, "shape") and tuple(old.shape) != tuple(new.shape):
-            raise ValueError(f"net.parameters['{k}'] has shape {tuple(old.shape)}; the skeleton's layout is "
-                             f"{tuple(new.shape)} (out_features, in_features)")
-        else:
-            params[k] = new
+            elif isinstance(old, np.ndarray) and old.shape == tuple(new.shape):
+                np.copyto(old, new.numpy(), casting="unsafe")
+            elif old is not None and hasattr(old, "shape") and tuple(old.shape) != tuple(new.shape):
+                raise ValueError(f"net.parameters['{k}'] has shape {tuple(old.shape)}; the skeleton's layout is "
+                                 f"{tuple(new.shape)} (out_features, in_features)")
+            else:
+                params[k] = new
 
 
 def _build(mod, t: Inputs, config: dict):

@@ -6,6 +6,8 @@ import numpy as np
 import torch
 
 MAX_ELEMENTS = 1_000_000
+_DTYPES = {d: str(d).replace("torch.", "") for d in (torch.float16, torch.bfloat16, torch.float32, torch.float64,
+                                                      torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)}
 
 
 def type_name(obj) -> str:
@@ -22,12 +24,16 @@ def to_plain(obj, what: str) -> tuple[dict, np.ndarray | None]:
         if isinstance(obj, torch.Tensor):
             t = torch.Tensor.detach(obj)
             meta["requires_grad"] = bool(torch.Tensor.requires_grad.__get__(obj)) or obj.grad_fn is not None
-            meta["dtype"] = str(t.dtype).replace("torch.", "")
-            if t.is_complex() or t.dtype == torch.bool:
+            dtype = t.dtype
+            meta["dtype"] = _DTYPES.get(dtype) or str(dtype).replace("torch.", "")
+            if dtype.is_complex or dtype == torch.bool:
                 raise TypeError(f"{what} must hold real numbers; got a {meta['dtype']} tensor")
             if t.numel() > MAX_ELEMENTS:
                 raise TypeError(f"{what} has {t.numel():,} elements, too many")
-            arr = t.to("cpu", torch.float64).numpy().copy()
+            if dtype == torch.float64 and t.device.type == "cpu":
+                arr = torch.Tensor.numpy(t).copy()  # shares the student's memory: copied
+            else:
+                arr = torch.Tensor.numpy(t.to("cpu", torch.float64))  # a new tensor already
         elif type(obj) in (int, float) or isinstance(obj, (np.ndarray, np.number)) or type(obj) in (list, tuple):
             if type(obj) is tuple:
                 raise TypeError(f"{what} must be a tensor; got a tuple of {len(obj)} values")
