@@ -5,10 +5,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from grader.batch.entries import parse_shard
-from grader.batch.outputs import FEEDBACK_FORMATS, Written
+from typing import TYPE_CHECKING
+
 from grader.errors import GraderError
-from grader.reporters.summary import screen
+
+if TYPE_CHECKING:
+    from grader.batch.outputs import Written
+
+FEEDBACK_FORMATS = ("md", "html")  # as grader.batch.outputs, without importing it before the Master starts
 
 
 def _outputs(out: Path, written: Written) -> list[str]:
@@ -37,21 +41,31 @@ def _feedback(args) -> str:
 
 
 def batch_command(args, salt: str | None) -> int:
-    from grader.batch.run import BatchOptions, run_batch
-    from grader.rubric import load_rubric
+    from grader.sandbox.master import start_master
 
-    rubric = load_rubric(args.rubric)
+    if args.feedback not in (*FEEDBACK_FORMATS, "none"):
+        raise GraderError(f"--feedback {args.feedback!r}: choose md, html or none")
     if args.workers is not None and args.workers < 1:
         raise GraderError("--workers must be at least 1")
-    opts = BatchOptions(Path(args.dir), Path(args.out), rubric, salt=salt, workers=args.workers or 0,
-                        shard=parse_shard(args.shard) if args.shard else None, retry_errors=args.retry_errors,
-                        feedback=_feedback(args), canvas_column=_canvas(args), quiet=args.quiet)
+    master = start_master()  # first: it imports torch while the rest of the batch starts
     try:
-        res = run_batch(opts)
+        from grader.batch.entries import parse_shard
+        from grader.batch.run import BatchOptions, run_batch
+        from grader.reporters.summary import screen
+        from grader.rubric import load_rubric
+
+        rubric = load_rubric(args.rubric)
+        opts = BatchOptions(Path(args.dir), Path(args.out), rubric, salt=salt, workers=args.workers or 0,
+                            shard=parse_shard(args.shard) if args.shard else None, retry_errors=args.retry_errors,
+                            feedback=_feedback(args), canvas_column=_canvas(args), quiet=args.quiet)
+        res = run_batch(opts, master)
     except KeyboardInterrupt:
         print(f"hw1-grader: interrupted; every finished submission is recorded in {args.out}/reports. "
               f"Run the same command again to grade the rest.", file=sys.stderr)
         return 130
+    finally:
+        if master is not None:
+            master.close()
     assert res.written is not None
     rate = f" ({res.graded / res.seconds:.1f}/s)" if res.seconds > 0 and res.graded else ""
     head = [f"hw1-grader batch: {res.entries} submissions in {args.dir}"
@@ -69,6 +83,7 @@ def batch_command(args, salt: str | None) -> int:
 def merge_command(args) -> int:
     from grader.batch.merge import merge
     from grader.batch.store import Store
+    from grader.reporters.summary import screen
 
     if not args.inputs:
         raise GraderError("give the output folders to merge")

@@ -57,25 +57,20 @@ def _interrupt(signum, frame) -> None:
 
 
 @contextmanager
-def _master():
-    """The warm process that forks each worker's zygote (torch is imported once per batch, while the workers
-    start); None when it cannot start, and each worker then starts a zygote of its own."""
-    from grader.batch.worker import BATCH_PRELOAD
-    from grader.errors import SandboxError
-    from grader.sandbox.client import Master
+def _master(started=None):
+    """The batch's Master (see ``grader.sandbox.master.start_master``), closed on the way out."""
+    from grader.sandbox.master import start_master
 
-    try:
-        master = Master(preload=BATCH_PRELOAD)
-    except SandboxError:
-        yield None
-        return
+    master = started or start_master()
     try:
         yield master
     finally:
-        master.close()
+        if master is not None:
+            master.close()
 
 
-def run_batch(opts: BatchOptions) -> BatchResult:
+def run_batch(opts: BatchOptions, master=None) -> BatchResult:
+    """master: a Master started already (``start_master``), closed here; else one is started when there is work."""
     from grader.salt import hidden_salt  # noqa: PLC0415 - keeps `hw1-grader --help` light
 
     out, source = Path(opts.out).resolve(), Path(opts.source).resolve()
@@ -108,7 +103,7 @@ def run_batch(opts: BatchOptions) -> BatchResult:
         progress.draw()
         previous = signal.signal(signal.SIGTERM, _interrupt)
         try:
-            with _master() as master:
+            with _master(master) as master:
                 Pool(workers, (opts.rubric.model_dump_json(), opts.salt, str(store.out)), on_done, on_lost,
                      zygotes=master.zygote if master else None).run([(e.name, str(e.path)) for e in todo])
         finally:

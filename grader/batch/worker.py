@@ -19,10 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import SandboxError
+from grader.sandbox.master import BATCH_PRELOAD
 from grader.schemas import Rubric
 
-#: What a batch worker's zygote imports once so that submissions do not each pay for it (notebooks plot).
-BATCH_PRELOAD = ("matplotlib", "matplotlib.pyplot")
 HEALTH_LIMITS = (30.0, 30.0, 1024, 1000, 8, 1)  # JobLimits of the empty job that checks a fresh sandbox
 
 

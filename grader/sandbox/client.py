@@ -19,9 +19,7 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,9 +28,10 @@ import numpy as np
 from grader.errors import SandboxError
 from grader.sandbox.arrays import pack
 from grader.sandbox import policy
+from grader.sandbox.master import start_zygote
+from grader.sandbox.procs import kill_tree, wait_gone
 from grader.sandbox.reader import Reader, printable
 
-ZYGOTE = Path(__file__).resolve().parent / "zygote.py"
 SANDBOX_USER = policy.SANDBOX_USER
 READY_SECONDS = 120.0
 PR_SET_DUMPABLE = 4
@@ -85,111 +84,6 @@ class JobOutcome:
     exposed: list[str] = field(default_factory=list)  # protected paths the child could still read
 
 
-def _child_env() -> dict[str, str]:
-    return {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1",
-            "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
-            **{k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_CORETYPE") or k == "OPENBLAS_L2_SIZE"}}
-
-
-#: Linux offers /proc/PID/task/TID/children where CONFIG_PROC_CHILDREN is set (most distributions).
-CHILDREN_FILES = os.path.exists(f"/proc/self/task/{os.getpid()}/children")
-
-
-def _children(pid: int) -> list[int]:
-    """Direct children of ``pid``, from its threads' children files."""
-    out = []
-    try:
-        tasks = os.listdir(f"/proc/{pid}/task")
-    except OSError:
-        return out
-    for tid in tasks:
-        try:
-            with open(f"/proc/{pid}/task/{tid}/children", "rb") as fh:
-                out += [int(c) for c in fh.read().split()]
-        except OSError:
-            continue
-    return out
-
-
-def _live(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            stat = fh.read()
-    except OSError:
-        return False
-    return stat[stat.rfind(b")") + 2:stat.rfind(b")") + 3] != b"Z"
-
-
-def _descendants_by_scan(root: int) -> list[int]:
-    """The same as ``descendants`` from a scan of every process (kernels without the children files)."""
-    parent = {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                with open(f"/proc/{d}/stat", "rb") as fh:
-                    stat = fh.read()
-                parent[int(d)] = int(stat[stat.rfind(b")") + 2:].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-    children: dict[int, list[int]] = {}
-    for pid, ppid in parent.items():
-        children.setdefault(ppid, []).append(pid)
-    out, frontier = [], [root]
-    while frontier:
-        for c in children.get(frontier.pop(), []):
-            frontier.append(c)
-            out.append(c)
-    return [p for p in out if _live(p)]
-
-
-def descendants(root: int) -> list[int]:
-    """Live (non-zombie) descendants of ``root``. The zygote is a child subreaper, so every process a job started
-    (even one that called setsid) stays below it; walking the children files visits only them."""
-    if not CHILDREN_FILES:
-        return _descendants_by_scan(root)
-    out, frontier = [], [root]
-    while frontier:
-        kids = _children(frontier.pop())
-        frontier += kids
-        out += kids
-    return [p for p in out if _live(p)]
-
-
-def kill_tree(root: int, seconds: float = 5.0) -> set[int]:
-    """SIGKILL every descendant of ``root``, round after round, until a round finds none not yet killed.
-
-    A process with a SIGKILL pending never runs user code again, so once every descendant has been sent one,
-    nothing of the job can act, even while the kernel is still tearing the processes down. A process forked just
-    before its parent was killed is new in the next round, and killed then (so a fork bomb only lasts a few rounds).
-    Returns the processes it killed; ``wait_gone`` waits until the kernel has finished with them.
-    """
-    killed: set[int] = set()
-    deadline, pause = time.monotonic() + seconds, 0.0002
-    while time.monotonic() < deadline:
-        pids = [p for p in descendants(root) if p not in killed]
-        if not pids:
-            return killed
-        for pid in pids:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        killed.update(pids)
-        time.sleep(pause)
-        pause = min(2 * pause, 0.01)
-    return killed
-
-
-def wait_gone(pids: set[int], seconds: float = 5.0) -> None:
-    """Wait until none of ``pids`` is alive (a killed process with a large address space takes milliseconds)."""
-    deadline, pause = time.monotonic() + seconds, 0.0002
-    while pids and time.monotonic() < deadline:
-        pids = {p for p in pids if _live(p)}
-        if pids:
-            time.sleep(pause)
-            pause = min(2 * pause, 0.01)
-
-
 def _check_reachable(base: Path) -> None:
     """As root: every folder above ``base`` must let other users through, or the sandbox user cannot reach its
     scratch directory."""
@@ -227,69 +121,6 @@ def _not_dumpable() -> None:
         pass
 
 
-def _start_zygote(cfg: dict, base: Path) -> tuple[socket.socket, subprocess.Popen, object]:
-    """Start ``python -I zygote.py FD`` with ``cfg`` on its stdin: (our end of its socket, the process, the file
-    that collects its stderr). It says ready on the socket once it has imported torch."""
-    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    stderr = tempfile.TemporaryFile()
-    try:
-        proc = subprocess.Popen(
-            [sys.executable, "-I", str(ZYGOTE), str(theirs.fileno())], pass_fds=[theirs.fileno()],
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=stderr, env=_child_env(), cwd="/")
-        proc.stdin.write(json.dumps(cfg).encode())
-        proc.stdin.close()
-    except OSError as e:
-        ours.close()
-        shutil.rmtree(base, ignore_errors=True)
-        raise SandboxError(f"could not start the sandbox ({e})") from e
-    finally:
-        theirs.close()
-    return ours, proc, stderr
-
-
-class Master:
-    """One warm process that forks a zygote for each batch worker, so a batch imports torch once.
-
-    ``zygote()`` returns at once a socket for ``Sandbox(attach=...)`` (in any process): the request waits in the
-    master's socket until it has imported torch, then a forked copy of it serves that socket. Closing the master
-    kills it and every zygote and job below it. Same arguments as ``Sandbox``.
-    """
-
-    def __init__(self, *, hide: tuple = (), landlock: bool = True, mountns: bool = True,
-                 preload: tuple[str, ...] = ()) -> None:
-        cfg = policy.configure(tuple(hide), landlock=landlock, mountns=mountns)
-        cfg["preload"] = list(preload)
-        self._base = Path(tempfile.mkdtemp(prefix="hw1-master-"))
-        self._sock, self._proc, self._stderr = _start_zygote(cfg, self._base)
-
-    def zygote(self) -> socket.socket:
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        try:
-            socket.send_fds(self._sock, [json.dumps({"zygote": True}).encode()], [theirs.fileno()])
-        except OSError as e:
-            ours.close()
-            raise SandboxError(f"the sandbox process stopped answering ({e})") from e
-        finally:
-            theirs.close()
-        return ours
-
-    def close(self) -> None:
-        try:
-            wait_gone(kill_tree(self._proc.pid))
-            self._sock.close()
-            self._proc.kill()
-            self._proc.wait(timeout=10)
-        except (OSError, subprocess.TimeoutExpired):
-            pass
-        shutil.rmtree(self._base, ignore_errors=True)
-
-    def __enter__(self) -> "Master":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-
 class Sandbox:
     """One warm zygote. Not thread-safe: give each worker its own.
 
@@ -320,7 +151,7 @@ class Sandbox:
         if attach is not None:
             self._sock = attach
         else:
-            self._sock, self._proc, self._stderr = _start_zygote(self._cfg, self._base)
+            self._sock, self._proc, self._stderr = start_zygote(self._cfg, self._base)
             self._pid = self._proc.pid
         self._ready = False
         self._dying: set[int] = set()

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from grader.engine import grade
-from grader.sandbox.client import descendants
+from grader.sandbox.procs import descendants
 from grader.schemas import Report, Rubric
 from sandbox_helpers import AS_ROOT, SAMPLES, litter, part2_rubric, processes_named, sandbox_uid
 

@@ -14,7 +14,8 @@ import pytest
 
 from grader.batch.run import BatchOptions, run_batch
 from grader.engine import grade
-from grader.sandbox.client import Sandbox, descendants
+from grader.sandbox.client import Sandbox
+from grader.sandbox.procs import descendants
 from sandbox_helpers import (ADVERSARIAL, AS_ROOT, SAMPLES, TWINS, check_expected, litter, processes_named,
                              sandbox_uid)
 

@@ -6,7 +6,7 @@ import subprocess
 import sys
 import time
 
-from grader.sandbox.client import CHILDREN_FILES, _descendants_by_scan, descendants, kill_tree, wait_gone
+from grader.sandbox.procs import CHILDREN_FILES, _descendants_by_scan, descendants, kill_tree, wait_gone
 
 
 def test_walk_and_scan_find_the_same_tree_and_kill_tree_empties_it():

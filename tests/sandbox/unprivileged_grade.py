@@ -17,7 +17,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from grader.engine import grade  # noqa: E402
-from grader.sandbox.client import Sandbox, descendants  # noqa: E402
+from grader.sandbox.client import Sandbox  # noqa: E402
+from grader.sandbox.procs import descendants  # noqa: E402
 from sandbox_helpers import SAMPLES, litter, part2_rubric  # noqa: E402
 
 

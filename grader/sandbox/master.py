@@ -1,0 +1,102 @@
+"""Trusted side: starting zygotes (standard library only, so a batch can start its Master before anything heavy).
+
+``start_zygote`` runs ``python -I zygote.py FD`` with the sandbox configuration on its stdin; ``Master`` is one such
+warm process that forks a zygote for each batch worker (``Sandbox(attach=master.zygote())``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from grader.errors import SandboxError
+from grader.sandbox import policy
+from grader.sandbox.procs import kill_tree, wait_gone
+
+ZYGOTE = Path(__file__).resolve().parent / "zygote.py"
+#: What a batch's zygotes import once so that submissions do not each pay for it (notebooks plot).
+BATCH_PRELOAD = ("matplotlib", "matplotlib.pyplot")
+
+
+def _child_env() -> dict[str, str]:
+    return {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+            **{k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_CORETYPE") or k == "OPENBLAS_L2_SIZE"}}
+
+
+def start_zygote(cfg: dict, base: Path) -> tuple[socket.socket, subprocess.Popen, object]:
+    """Start ``python -I zygote.py FD`` with ``cfg`` on its stdin: (our end of its socket, the process, the file
+    that collects its stderr). It says ready on the socket once it has imported torch."""
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    stderr = tempfile.TemporaryFile()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-I", str(ZYGOTE), str(theirs.fileno())], pass_fds=[theirs.fileno()],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=stderr, env=_child_env(), cwd="/")
+        proc.stdin.write(json.dumps(cfg).encode())
+        proc.stdin.close()
+    except OSError as e:
+        ours.close()
+        shutil.rmtree(base, ignore_errors=True)
+        raise SandboxError(f"could not start the sandbox ({e})") from e
+    finally:
+        theirs.close()
+    return ours, proc, stderr
+
+
+class Master:
+    """One warm process that forks a zygote for each batch worker, so a batch imports torch once.
+
+    ``zygote()`` returns at once a socket for ``Sandbox(attach=...)`` (in any process): the request waits in the
+    master's socket until it has imported torch, then a forked copy of it serves that socket. Closing the master
+    kills it and every zygote and job below it. Same arguments as ``Sandbox``.
+    """
+
+    def __init__(self, *, hide: tuple = (), landlock: bool = True, mountns: bool = True,
+                 preload: tuple[str, ...] = ()) -> None:
+        cfg = policy.configure(tuple(hide), landlock=landlock, mountns=mountns)
+        cfg["preload"] = list(preload)
+        self._base = Path(tempfile.mkdtemp(prefix="hw1-master-"))
+        self._sock, self._proc, self._stderr = start_zygote(cfg, self._base)
+
+    def zygote(self) -> socket.socket:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            socket.send_fds(self._sock, [json.dumps({"zygote": True}).encode()], [theirs.fileno()])
+        except OSError as e:
+            ours.close()
+            raise SandboxError(f"the sandbox process stopped answering ({e})") from e
+        finally:
+            theirs.close()
+        return ours
+
+    def close(self) -> None:
+        try:
+            wait_gone(kill_tree(self._proc.pid))
+            self._sock.close()
+            self._proc.kill()
+            self._proc.wait(timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        shutil.rmtree(self._base, ignore_errors=True)
+
+    def __enter__(self) -> "Master":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def start_master(preload: tuple[str, ...] = BATCH_PRELOAD) -> Master | None:
+    """A batch's Master, importing torch while everything else starts; None when it cannot start (each worker
+    then starts a zygote of its own, and says why if that fails too)."""
+    try:
+        return Master(preload=preload)
+    except SandboxError:
+        return None
