@@ -1,6 +1,7 @@
 """A batch worker process: one warm Sandbox for its whole life, one submission at a time.
 
-Started with the 'spawn' context (a fresh interpreter, never a fork of the parent). It leaves the terminal's
+Started with the 'forkserver' context (forked from a fresh interpreter that imported the grader once, never a
+fork of the parent), with the socket of a zygote the batch's Master forked for it. It leaves the terminal's
 process group first, so Ctrl-C reaches only the parent, which then stops the workers with SIGTERM: a submission
 interrupted half-way is never recorded. Each finished submission is recorded by the worker itself, atomically,
 before the parent hears of it, so nothing finished is lost if the parent dies.
