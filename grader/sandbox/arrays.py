@@ -21,17 +21,28 @@ MAX_NDIM = 8
 _LEN = struct.Struct("<I")
 
 
-def pack(arrays: dict[str, np.ndarray]) -> bytes:
-    """{name: array} -> bytes. Arrays are stored as float64, except uint8 ones."""
-    index, chunks, size = [], [], 0
+def _chunk(a: np.ndarray) -> tuple[list[int], str, bytes]:
+    a = np.asarray(a, dtype=np.uint8 if a.dtype == np.uint8 else "<f8", order="C")
+    data = a.tobytes()
+    return list(a.shape), "u1" if a.dtype == np.uint8 else "f8", data + b"\0" * (-len(data) % 8)
+
+
+def pack(arrays: dict[str, np.ndarray], cache: dict | None = None) -> bytes:
+    """{name: array} -> bytes. Arrays are stored as float64, except uint8 ones.
+
+    cache: a dict that keeps each read-only array's bytes for later calls (a class shares its cases' inputs); it
+    holds the array too, so its id cannot be reused while the entry exists."""
+    index, chunks = [], []
     for name, a in arrays.items():
-        a = np.asarray(a, dtype=np.uint8 if a.dtype == np.uint8 else "<f8", order="C")
-        code = "u1" if a.dtype == np.uint8 else "f8"
-        data = a.tobytes()
-        pad = -len(data) % 8
-        index.append([name, list(a.shape), code])
-        chunks.append(data + b"\0" * pad)
-        size += len(data) + pad
+        if cache is not None and not a.flags.writeable:
+            hit = cache.get(id(a))
+            if hit is None or hit[0] is not a:
+                hit = cache[id(a)] = (a, _chunk(a))
+            shape, code, data = hit[1]
+        else:
+            shape, code, data = _chunk(a)
+        index.append([name, shape, code])
+        chunks.append(data)
     head = json.dumps(index, separators=(",", ":")).encode()
     return _LEN.pack(len(head)) + head + b"".join(chunks)
 

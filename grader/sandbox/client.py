@@ -35,6 +35,7 @@ from grader.sandbox.reader import Reader, printable
 SANDBOX_USER = policy.SANDBOX_USER
 READY_SECONDS = 120.0
 PR_SET_DUMPABLE = 4
+_PACKED: dict = {}  # read-only case inputs -> their packed bytes (see arrays.pack), shared by a worker's jobs
 _sandbox_ids = policy.sandbox_ids
 
 
@@ -251,6 +252,8 @@ class Sandbox:
     def _write_job(self, scratch: Path, modules: dict, files: dict[str, str], items: list[JobItem]) -> bytes | None:
         """Write the job's files, the visible items and their inputs to ``scratch``; returns the hidden items and
         their inputs as the bytes to send once the child holds (None when there are none)."""
+        if len(_PACKED) > 50_000:
+            _PACKED.clear()
         shown = [it for it in items if not it.withheld]
         hidden = [it for it in items if it.withheld]
         spec, arrays = self._part(shown)
@@ -261,7 +264,7 @@ class Sandbox:
             target.write_text(text, encoding="utf-8")
         (scratch / "job.json").write_text(json.dumps({"modules": modules, "roles": roles, "items": spec,
                                                       "held": bool(hidden)}), encoding="utf-8")
-        (scratch / "inputs.bin").write_bytes(pack(arrays))
+        (scratch / "inputs.bin").write_bytes(pack(arrays, _PACKED))
         if self._ids:
             uid, gid = self._ids
             for p in [scratch, *scratch.rglob("*")]:
@@ -270,7 +273,7 @@ class Sandbox:
             return None
         spec, arrays = self._part(hidden)
         head = json.dumps(spec).encode()
-        return len(head).to_bytes(4, "big") + head + pack(arrays)
+        return len(head).to_bytes(4, "big") + head + pack(arrays, _PACKED)
 
     def _supervise(self, scratch: Path, items: list[JobItem], lim: JobLimits, held: bytes | None) -> JobOutcome:
         res_r, res_w = os.pipe()

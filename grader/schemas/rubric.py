@@ -6,6 +6,8 @@ never as branches in the code.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import re
 from typing import Literal
 
@@ -61,6 +63,12 @@ class Conventions(_Strict):
     theory: dict[LossName, LossConvention]
 
 
+@lru_cache(maxsize=256)
+def _label(f: str | None, g: str | None, loss: str | None) -> str:
+    """'f=relu g=sigmoid loss=bce' (what is set), or 'default'."""
+    return " ".join(f"{k}={v}" for k, v in (("f", f), ("g", g), ("loss", loss)) if v) or "default"
+
+
 class Config(_Strict):
     """One network configuration an item is checked on. Unused fields stay None."""
 
@@ -70,8 +78,7 @@ class Config(_Strict):
 
     @property
     def label(self) -> str:
-        parts = [f"{k}={v}" for k, v in (("f", self.f), ("g", self.g), ("loss", self.loss)) if v]
-        return " ".join(parts) or "default"
+        return _label(self.f, self.g, self.loss)
 
 
 class Sizes(_Strict):

@@ -39,3 +39,15 @@ def _raw(index, data: bytes) -> bytes:
 def test_malformed_data_is_refused(blob, match):
     with pytest.raises(ValueError, match=match):
         unpack(blob)
+
+
+def test_a_pack_cache_gives_the_same_bytes_and_keeps_only_read_only_arrays():
+    frozen = np.linspace(0, 1, 6).reshape(2, 3)
+    frozen.setflags(write=False)
+    live = np.ones(4)
+    cache: dict = {}
+    first = pack({"a": frozen, "b": live}, cache)
+    assert first == pack({"a": frozen, "b": live}) == pack({"a": frozen, "b": live}, cache)
+    assert list(cache) == [id(frozen)]  # a writable array may change: never cached
+    live[0] = 7.0
+    assert unpack(pack({"b": live}, cache))["b"][0] == 7.0
