@@ -9,6 +9,7 @@ from pathlib import Path
 
 from grader.rubric import load_rubric
 from grader.sandbox import policy
+from grader.sandbox.procs import descendants
 from grader.schemas import Report, Rubric
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,15 +62,18 @@ def litter(uid: int | None, since: float) -> list[str]:
     return found
 
 
-def processes_named(name: str) -> list[int]:
+def processes_named(name: str, root: int | None = None) -> list[int]:
+    """Live processes called ``name`` below ``root`` (this test process by default): every sandbox of this run is
+    below it, and a zygote is a child subreaper, so nothing a job started can leave the tree. Not a scan of the
+    whole machine: another test run there (another checkout, CI) grades the same samples at the same time, and its
+    processes are not this run's leftovers."""
     out = []
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                if Path(f"/proc/{d}/comm").read_text().strip() == name:
-                    out.append(int(d))
-            except OSError:
-                pass
+    for pid in descendants(os.getpid() if root is None else root):
+        try:
+            if Path(f"/proc/{pid}/comm").read_text().strip() == name:
+                out.append(pid)
+        except OSError:
+            pass
     return out
 
 
