@@ -22,13 +22,13 @@ def _open(evaluated: Sequence["Evaluated"], check: str) -> list["Evaluated"]:
     return [e for e in evaluated if e.item.check == check and e.final is None]
 
 
-def _forward_first(evaluated: Sequence["Evaluated"]) -> None:
-    bad = {(c.case.config.f, c.case.config.g) for e in _open(evaluated, "forward")
+def _forward_first(sources: Sequence["Evaluated"], targets: Sequence["Evaluated"]) -> None:
+    bad = {(c.case.config.f, c.case.config.g) for e in _open(sources, "forward")
            for c in e.comparisons if not c.passed}
     if not bad:
         return
     for check in AFTER_FORWARD:
-        for e in _open(evaluated, check):
+        for e in _open(targets, check):
             hit = sorted({c.case.config.label for c in e.comparisons
                           if not c.passed and (c.case.config.f, c.case.config.g) in bad})
             if hit:
@@ -38,9 +38,9 @@ def _forward_first(evaluated: Sequence["Evaluated"]) -> None:
                             f"configurations may follow from it. Fix forward first."))
 
 
-def _mean_in_backward(evaluated: Sequence["Evaluated"]) -> None:
-    e2e = [c for e in _open(evaluated, "end_to_end") for c in e.comparisons]
-    for loss_item in _open(evaluated, "loss"):
+def _mean_in_backward(sources: Sequence["Evaluated"], targets: Sequence["Evaluated"]) -> None:
+    e2e = [c for e in _open(sources, "end_to_end") for c in e.comparisons]
+    for loss_item in _open(targets, "loss"):
         wrong = [c for c in loss_item.comparisons if c.quantity == "dJdy_hat" and not c.passed]
         if not wrong:
             continue
@@ -52,7 +52,7 @@ def _mean_in_backward(evaluated: Sequence["Evaluated"]) -> None:
                 message=f"{loss}_loss's dJdy_hat is off, yet your end-to-end gradients are right: the mean's "
                         f"1/(N*K) (or another factor) is applied in backward instead of in the loss. Put it in "
                         f"dJdy_hat, as the course's tests feed dJdy_hat to backward, and do not divide in backward."))
-            for b in _open(evaluated, "backward"):
+            for b in _open(targets, "backward"):
                 if any(not c.passed for c in b.comparisons) and not any(d.code == "mean_in_backward"
                                                                        for d in b.diagnoses):
                     b.diagnoses.insert(0, Diagnosis(
@@ -62,6 +62,11 @@ def _mean_in_backward(evaluated: Sequence["Evaluated"]) -> None:
 
 
 def relate(evaluated: Sequence["Evaluated"]) -> None:
-    """Add cross-item diagnoses in place (before scoring; scores are not changed)."""
-    _forward_first(evaluated)
-    _mean_in_backward(evaluated)
+    """Add cross-item diagnoses in place (before scoring; scores are not changed). A visible item's feedback is
+    drawn from visible items only: what a hidden item's results say (how its hidden cases went) must not show
+    through a visible item before the due date."""
+    visible = [e for e in evaluated if e.item.visibility == "visible"]
+    hidden = [e for e in evaluated if e.item.visibility != "visible"]
+    for targets, sources in ((visible, visible), (hidden, evaluated)):
+        _forward_first(sources, targets)
+        _mean_in_backward(sources, targets)
