@@ -160,3 +160,41 @@ threading.Thread(target=_take, daemon=True).start()
     report = grade(tmp_path, rubric, sandbox=sandbox)
     for first in _hidden_firsts(rubric, tmp_path):
         assert first not in _visible_text(report), "a hidden input reached the student"
+
+
+def test_hidden_inputs_kept_in_shared_memory_never_reach_a_later_grading(sandbox, tmp_path):
+    """System V shared memory outlives a process: a hidden phase that stored x there could be read by the next
+    grading's import, whose output the student sees. The sandbox refuses the IPC calls."""
+    from grader.engine import grade
+    from tests.conftest import SAMPLES
+
+    attack = '''
+import ctypes
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.shmat.restype = ctypes.c_void_p
+_libc.shmat.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_int]
+_KEY, _SIZE = 0x48574C50, 1 << 16
+def _shm(create):
+    sid = _libc.shmget(_KEY, _SIZE, 0o1666 if create else 0)
+    if sid < 0:
+        return None
+    addr = _libc.shmat(sid, None, 0)
+    return None if addr in (None, ctypes.c_void_p(-1).value) else addr
+_a = _shm(False)
+print("SHM", ctypes.string_at(_a, _SIZE).split(b"\\0", 1)[0].decode() if _a else "refused")
+def _stash(x):
+    a = _shm(True)
+    if a:
+        data = repr(x.ravel().tolist()).encode()[:_SIZE - 1] + b"\\0"
+        ctypes.memmove(a, data, len(data))
+'''
+    src = (SAMPLES / "correct_fall2020" / "mlp.py").read_text()
+    src = src.replace("    def forward(self, x):\n", "    def forward(self, x):\n        _stash(x)\n", 1)
+    assert "_stash(x)" in src
+    (tmp_path / "mlp.py").write_text(attack + src)
+    rubric = _roomy_rubric()
+    grade(tmp_path, rubric, sandbox=sandbox)
+    again = grade(tmp_path, rubric, sandbox=sandbox)
+    assert "SHM refused" in again.student_output, again.student_output
+    for first in _hidden_firsts(rubric, tmp_path):
+        assert first not in _visible_text(again), "a hidden input reached the student"

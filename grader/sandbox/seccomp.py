@@ -33,12 +33,21 @@ ARCHES = {
         "socket": 41, "execve": 59, "execveat": 322, "ptrace": 101, "process_vm_readv": 310,
         "process_vm_writev": 311, "kill": 62, "clone": 56, "unshare": 272, "setns": 308, "mount": 165,
         "umount2": 166, "pivot_root": 155, "chroot": 161, "bpf": 321, "perf_event_open": 298,
-        "userfaultfd": 323, "keyctl": 250, "add_key": 248, "request_key": 249}, 0x40000000),
+        "userfaultfd": 323, "keyctl": 250, "add_key": 248, "request_key": 249,
+        # System V and POSIX message queues, semaphores and shared memory: they outlive the process
+        "shmget": 29, "shmat": 30, "shmctl": 31, "shmdt": 67, "semget": 64, "semop": 65, "semctl": 66,
+        "semtimedop": 220, "msgget": 68, "msgsnd": 69, "msgrcv": 70, "msgctl": 71, "mq_open": 240,
+        "mq_unlink": 241, "mq_timedsend": 242, "mq_timedreceive": 243, "mq_notify": 244, "mq_getsetattr": 245},
+        0x40000000),
     "aarch64": (0xC00000B7, {
         "socket": 198, "execve": 221, "execveat": 281, "ptrace": 117, "process_vm_readv": 270,
         "process_vm_writev": 271, "kill": 129, "clone": 220, "unshare": 97, "setns": 268, "mount": 40,
         "umount2": 39, "pivot_root": 41, "chroot": 51, "bpf": 280, "perf_event_open": 241,
-        "userfaultfd": 282, "keyctl": 219, "add_key": 217, "request_key": 218}, None),
+        "userfaultfd": 282, "keyctl": 219, "add_key": 217, "request_key": 218,
+        "mq_open": 180, "mq_unlink": 181, "mq_timedsend": 182, "mq_timedreceive": 183, "mq_notify": 184,
+        "mq_getsetattr": 185, "msgget": 186, "msgctl": 187, "msgrcv": 188, "msgsnd": 189, "semget": 190,
+        "semctl": 191, "semtimedop": 192, "semop": 193, "shmget": 194, "shmctl": 195, "shmat": 196, "shmdt": 197},
+        None),
 }
 #: numbers shared by every 64-bit architecture (added after the tables were unified)
 COMMON = {"io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427, "open_tree": 428,

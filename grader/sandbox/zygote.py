@@ -166,6 +166,8 @@ def _become_zygote(cfg: dict) -> None:
             cfg["netns_shared"] = True
         except OSError:
             pass
+        libc.unshare(confine.CLONE_NEWIPC)  # IPC objects apart from the host's and other zygotes' (seccomp
+        # refuses the IPC calls in jobs anyway)
     libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
 

@@ -59,7 +59,8 @@ def test_seccomp_program_jumps_stay_inside_the_program():
 
 
 @pytest.mark.skipif(not seccomp.supported(), reason="no seccomp filter for this architecture")
-def test_seccomp_refuses_sockets_exec_and_namespaces_but_not_fork():
+def test_seccomp_refuses_sockets_exec_namespaces_and_ipc_but_not_fork():
+    """IPC objects (System V shared memory, queues, semaphores) outlive the job: another child could read them."""
     def body():
         seccomp.install()
         libc = ctypes.CDLL(None, use_errno=True)
@@ -74,12 +75,15 @@ def test_seccomp_refuses_sockets_exec_and_namespaces_but_not_fork():
                 "kill_all": attempt(lambda: os.kill(-1, 0)),
                 "kill_self": attempt(lambda: os.kill(os.getpid(), 0)),
                 "unshare": libc.unshare(0x10000000) == -1 and ctypes.get_errno(),
+                "shmget": libc.shmget(0x48574C4B, 4096, 0o1666) == -1 and ctypes.get_errno(),
+                "msgget": libc.msgget(0x48574C4B, 0o1666) == -1 and ctypes.get_errno(),
+                "semget": libc.semget(0x48574C4B, 1, 0o1666) == -1 and ctypes.get_errno(),
                 "fork": forked, "socketpair": a.fileno() > 0 and b.fileno() > 0}
 
     out = in_child(body)
     refused = os.strerror(1)
     assert out == {"inet": refused, "unix": refused, "exec": refused, "kill_all": refused, "kill_self": "ok",
-                   "unshare": 1, "fork": 7, "socketpair": True}, out
+                   "unshare": 1, "shmget": 1, "msgget": 1, "semget": 1, "fork": 7, "socketpair": True}, out
 
 
 @pytest.mark.skipif(landlock.abi() < 1, reason="this kernel has no Landlock")
