@@ -65,7 +65,8 @@ def _instructor_parsers(sub, rubric_arg) -> None:
     ba.add_argument("--out", type=Path, default=Path("autograder.zip"),
                     help="the zip to write (default autograder.zip)")
     rubric_arg(ba)
-    ba.add_argument("--salt-file", type=Path, help="salt of the hidden cases, packed into the zip (root-only there)")
+    ba.add_argument("--salt-file", type=Path, help="salt of the hidden cases, packed into the zip (root-only there); "
+                    "default: a new random one, also written beside the zip")
 
 
 def _salt(args) -> str | None:
@@ -108,6 +109,9 @@ def _run(args) -> int:
 
         names = build(args.out, args.rubric, args.salt_file)
         print(f"wrote {args.out} ({len(names)} files); upload it in Gradescope's Configure Autograder")
+        if args.salt_file is None:
+            print(f"the hidden cases' salt is a new random one, kept in {Path(args.out).with_suffix('.salt.txt')} "
+                  f"(regrade with the same cases: --salt-file)")
         return 0
     from grader.sandbox.client import Sandbox  # the warm sandbox starts importing torch right away
 

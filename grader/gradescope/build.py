@@ -14,7 +14,9 @@ The templates live in ``autograder/`` beside the package. The zip is reproducibl
 from __future__ import annotations
 
 import io
+import os
 import re
+import secrets
 import tomllib
 import zipfile
 from pathlib import Path
@@ -59,8 +61,21 @@ def _add(z: zipfile.ZipFile, name: str, data: bytes, mode: int = 0o644) -> None:
     z.writestr(info, data)
 
 
+def new_salt_file(out: Path) -> Path:
+    """A fresh random salt beside the zip (``autograder.salt.txt``, owner-only), for a build given none: the
+    rubric's public default would let anyone work out the hidden cases. Keep it to regrade with the same cases
+    (``hw1-grader batch --salt-file``)."""
+    path = Path(out).with_suffix(".salt.txt")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(secrets.token_hex(32) + "\n")
+    return path
+
+
 def build(out: Path, rubric: str | None = None, salt_file: Path | None = None) -> list[str]:
-    """Write the zip to ``out``; returns the names it holds."""
+    """Write the zip to ``out``; returns the names it holds. Without ``salt_file`` a random salt is made
+    (``new_salt_file``) and packed, so the hidden cases are never the rubric's public default."""
     from grader.rubric import load_rubric, resolve
 
     for needed in (TEMPLATES / "setup.sh", TEMPLATES / "run_autograder", SOURCE_ROOT / "pyproject.toml"):
@@ -76,6 +91,8 @@ def build(out: Path, rubric: str | None = None, salt_file: Path | None = None) -
     files: list[tuple[str, bytes, int]] = [("setup.sh", setup.encode(), 0o755),
                                            ("run_autograder", run.encode(), 0o755),
                                            ("rubric.toml", rubric_path.read_bytes(), 0o644)]
+    if salt_file is None:
+        salt_file = new_salt_file(out)
     if salt_file is not None:
         try:
             files.append(("salt.txt", salt_file.read_text(encoding="utf-8").strip().encode() + b"\n", 0o600))

@@ -104,8 +104,15 @@ def test_zip_has_what_gradescope_expects(zip_path, tmp_path):
     assert commands[-1].startswith("exec ")  # nothing appended after it can run
     fallback = run.split("<<'FALLBACK_JSON'\n")[1].split("\nFALLBACK_JSON")[0]
     assert Results.model_validate_json(fallback).tests[0].name == "Autograder failed"
-    build(tmp_path / "again.zip")
-    assert (tmp_path / "again.zip").read_bytes() == zip_path.read_bytes()  # reproducible
+    salt = zip_path.with_suffix(".salt.txt")
+    assert len(salt.read_text().strip()) == 64 and stat.S_IMODE(salt.stat().st_mode) == 0o600  # a random salt
+    with zipfile.ZipFile(zip_path) as z:
+        assert z.read("salt.txt") == salt.read_bytes()
+    build(tmp_path / "again.zip", salt_file=salt)
+    assert (tmp_path / "again.zip").read_bytes() == zip_path.read_bytes()  # reproducible, given the same salt
+    build(tmp_path / "other.zip")
+    with zipfile.ZipFile(tmp_path / "other.zip") as z:
+        assert z.read("salt.txt") != salt.read_bytes()  # each build without one gets its own
 
 
 def test_zip_carries_the_salt_readable_by_root_only(tmp_path):
