@@ -128,16 +128,20 @@ def run_in_sandbox(sandbox: Sandbox, sub: Submission, plans: list[Plan], rubric:
 def _run_jobs(sandbox: Sandbox, modules: dict, files: dict, pending: list[Plan], lim, deadline: float,
               ran: dict[str, Ran], imports: dict[str, ImportFrame], printed: "Printed", flags: list[str]) -> None:
     """Run ``pending`` in as many jobs as it takes (a timeout or crash costs one item, then a fresh child goes on)."""
+    after_hold = False  # once a child has had hidden inputs, everything later jobs print is withheld
     while pending:
         left = deadline - time.monotonic()
         if left <= 1:
             for p in pending:
                 ran[p.item.id] = Ran(error=f"not run: the submission used up its {lim.submission_seconds:g} s")
             break
+        withheld_room = max(0, lim.output_bytes - printed.kept_withheld)
         job = sandbox.run(modules, files, [_job_item(p) for p in pending],
-                          JobLimits(lim.item_seconds, left, lim.memory_mb, max(0, lim.output_bytes - printed.kept),
-                                    lim.processes, lim.file_mb))
-        printed.add(job)
+                          JobLimits(lim.item_seconds, left, lim.memory_mb,
+                                    withheld_room if after_hold else max(0, lim.output_bytes - printed.kept),
+                                    lim.processes, lim.file_mb, withheld_room))
+        printed.add(job, all_withheld=after_hold)
+        after_hold = after_hold or job.held
         for role, header in job.imports.items():
             try:
                 imports.setdefault(role, ImportFrame.model_validate(header))  # the first job's import stands
@@ -169,25 +173,32 @@ def _run_jobs(sandbox: Sandbox, modules: dict, files: dict, pending: list[Plan],
 
 class Printed:
     """What the student's code printed, over all of a submission's jobs: everything (for the instructor) and
-    what the student may see (output printed while a hidden item ran is withheld: it could show hidden inputs)."""
+    what the student may see: what it printed before any hidden item began. Output printed once hidden inputs had
+    reached a child could show them, so it is withheld, with all output of later jobs of the submission; and a
+    note says so whenever hidden items ran, printed or not (its presence must not tell anything)."""
 
     WITHHELD = "[output printed while hidden items ran is not shown]"
 
     def __init__(self) -> None:
         self.everything: list[str] = []
         self.student: list[str] = []
-        self.kept = 0  # bytes kept so far: the output limit holds for the whole submission
+        self.kept = 0  # bytes of visible output kept so far: the output limit holds for the whole submission
+        self.kept_withheld = 0  # the same for withheld output, which has a room of its own
 
-    def add(self, job) -> None:
-        """One job's output: what it printed before any hidden item began, then what it printed after (withheld)."""
-        for text, kept, printed, withheld in ((job.output, job.output_kept, job.output_bytes, False),
+    def add(self, job, all_withheld: bool = False) -> None:
+        """One job's output: what it printed before any hidden item began (withheld too when ``all_withheld``),
+        then what it printed after (withheld)."""
+        for text, kept, printed, withheld in ((job.output, job.output_kept, job.output_bytes, all_withheld),
                                               (job.withheld, job.withheld_kept, job.withheld_bytes, True)):
             if not printed:
                 continue
-            self.kept += kept
+            if withheld:
+                self.kept_withheld += kept
+            else:
+                self.kept += kept
             note = f"\n... ({printed:,} bytes printed in all; the rest was cut)" if printed > kept else ""
             self.everything.append(text + note)
             if not withheld:
                 self.student.append(text + note)
-            elif not self.student or self.student[-1] != self.WITHHELD:
-                self.student.append(self.WITHHELD)
+        if (job.held or all_withheld) and self.WITHHELD not in self.student:
+            self.student.append(self.WITHHELD)

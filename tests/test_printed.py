@@ -1,5 +1,6 @@
 """What the student's code prints: shown to the student, except what it printed while hidden items ran."""
 
+from grader.engine import Printed
 from tests.conftest import item
 
 
@@ -198,3 +199,58 @@ def _stash(x):
     assert "SHM refused" in again.student_output, again.student_output
     for first in _hidden_firsts(rubric, tmp_path):
         assert first not in _visible_text(again), "a hidden input reached the student"
+
+
+def test_the_note_on_withheld_output_appears_whenever_hidden_items_ran(graded, sandbox, tmp_path):
+    """Printed or not: were it shown only when something was printed, code could print or not depending on a
+    hidden input and so tell one bit of it."""
+    from grader.engine import grade
+    from tests.conftest import SAMPLES
+
+    quiet = graded("correct_fall2020")
+    assert Printed.WITHHELD in quiet.student_output and not quiet.output  # it printed nothing
+    assert item(quiet, "2.end_to_end_hidden").score == item(quiet, "2.end_to_end_hidden").max_score
+    visible_only = grade(SAMPLES / "correct_fall2020", sandbox=sandbox, visible_only=True)
+    assert Printed.WITHHELD not in visible_only.student_output  # no hidden item ran
+
+
+def _two_hidden_items():
+    rubric = _roomy_rubric()
+    hidden = next(i for i in rubric.items if i.id == "2.end_to_end_hidden")
+    extra = hidden.model_copy(update={"id": "2.end_to_end_hidden_b"})
+    return rubric.model_copy(update={"items": [*rubric.items, extra]})
+
+
+def test_after_a_crash_in_a_hidden_item_the_rerun_prints_nothing_the_student_sees(sandbox, tmp_path):
+    """A hidden item prints a hidden-dependent amount (withheld) and ends the process; the next child, which runs
+    the hidden item left, prints at import again. Its output is withheld too, and what was withheld never
+    shrinks the room for what the student sees: the student's view is the same whatever the hidden inputs."""
+    from grader.engine import grade
+    from tests.conftest import SAMPLES
+
+    attack = '''
+import os, sys
+print("IMPORT", "B" * 30000)
+def _item():
+    f = sys._getframe()
+    while f is not None and not isinstance(f.f_locals.get("item"), dict):
+        f = f.f_back
+    return f.f_locals["item"].get("id", "") if f is not None else ""
+def _leak(x):
+    if _item().startswith("2.end_to_end_hidden"):
+        print("W" * int(abs(float(x.ravel()[0])) * 1000), flush=True)
+        os._exit(3)
+'''
+    src = (SAMPLES / "correct_fall2020" / "mlp.py").read_text()
+    src = src.replace("    def forward(self, x):\n", "    def forward(self, x):\n        _leak(x)\n", 1)
+    assert "_leak(x)" in src
+    (tmp_path / "mlp.py").write_text(attack + src)
+    rubric = _two_hidden_items()
+    seen = set()
+    for salt in ("one", "two", "three"):
+        report = grade(tmp_path, rubric, salt=salt, sandbox=sandbox)
+        assert "W" * 5 in report.output  # the hidden phase did print (the instructor sees it)
+        assert report.output.count("IMPORT") >= 2  # and a later child imported the code again
+        seen.add(report.student_output)
+    assert len(seen) == 1, "what the student sees depends on the hidden inputs"
+    assert seen.pop().count("IMPORT") == 1  # the first child's import only

@@ -43,8 +43,11 @@ def to_results(report: Report, *, factor: float = 1.0, late_note: str = "", exec
         printed = report.student_output.strip()
         cut = f"\n... ({len(printed) - PRINTED_CHARS:,} more characters)" if len(printed) > PRINTED_CHARS else ""
         lines += ["", "What your code printed:", printed[:PRINTED_CHARS] + cut]
-    return Results(execution_time=round(execution_time, 2), output="\n".join(lines), output_format="text",
-                   stdout_visibility="hidden", tests=tests)
+    # How long grading took includes the hidden items' run, which the student's code can stretch at will depending
+    # on a hidden input: with hidden items it is left out.
+    hidden = any(r.visibility != "visible" for r in report.items)
+    return Results(execution_time=None if hidden else round(execution_time, 2), output="\n".join(lines),
+                   output_format="text", stdout_visibility="hidden", tests=tests)
 
 
 def failure_results(error: BaseException | str, *, execution_time: float = 0.0) -> Results:

@@ -59,6 +59,7 @@ class JobLimits:
     output_bytes: int
     processes: int
     file_mb: int
+    withheld_bytes: int | None = None  # room for what is printed once hidden items began (None: output_bytes)
 
 
 @dataclass
@@ -81,6 +82,7 @@ class JobOutcome:
     withheld: str = ""  # what was printed once hidden items had begun (never for the student), printable
     withheld_kept: int = 0  # bytes of it kept (output and withheld share JobLimits.output_bytes)
     withheld_bytes: int = 0
+    held: bool = False  # the child reached the hold: hidden items were sent to it
     layers: list[str] = field(default_factory=list)  # confinement applied, e.g. ['netns', 'user', 'landlock6']
     exposed: list[str] = field(default_factory=list)  # protected paths the child could still read
 

@@ -155,11 +155,15 @@ class Reader:
             else f"{self.lim.item_seconds:g} s"
 
     def _keep(self, data: bytes, withheld: bool) -> None:
+        """Count and keep printed bytes; what is withheld has a room of its own, so it never changes how much of
+        the visible output is kept."""
         if withheld:
             self.outcome.withheld_bytes += len(data)
+            limit = self.lim.output_bytes if self.lim.withheld_bytes is None else self.lim.withheld_bytes
+            room = limit - len(self.withheld)
         else:
             self.outcome.output_bytes += len(data)
-        room = self.lim.output_bytes - len(self.output) - len(self.withheld)
+            room = self.lim.output_bytes - len(self.output)
         if room > 0:
             (self.withheld if withheld else self.output).extend(data[:room])
 
@@ -190,6 +194,7 @@ class Reader:
         self._drain(self.out_r)
         self._close(self.out_r)
         self.holding, self.phase = True, None
+        self.outcome.held = True
         self.phase_deadline = time.monotonic() + self.lim.item_seconds  # the gap before the first hidden item
         self._send_held()
 
