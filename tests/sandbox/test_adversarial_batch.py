@@ -26,15 +26,22 @@ ATTACKS = sorted(n for n in [*ADVERSARIAL, *TWINS] if n != "adversarial_sys_exit
 
 
 def _resource_trackers() -> set[int]:
-    """multiprocessing's helper process, which lives as long as the test process."""
+    """multiprocessing's helper processes (its resource tracker, and the fork server batch workers come from),
+    which live as long as the test process and run no student code. Only the test process's own children: a
+    worker forked by the fork server has the fork server's command line, and a worker left over is a failure."""
     out = set()
     for pid in descendants(os.getpid()):
         try:
             with open(f"/proc/{pid}/cmdline", "rb") as fh:
-                if b"multiprocessing.resource_tracker" in fh.read():
-                    out.add(pid)
-        except OSError:
-            pass
+                cmdline = fh.read()
+            with open(f"/proc/{pid}/stat", "rb") as fh:
+                stat = fh.read()
+            ppid = int(stat[stat.rfind(b")") + 2:].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == os.getpid() and (b"multiprocessing.resource_tracker" in cmdline
+                                    or b"multiprocessing.forkserver" in cmdline):
+            out.add(pid)
     return out
 
 
