@@ -27,6 +27,7 @@ class _Worker:
     task: tuple[str, str] | None = None
     ready: bool = False
     stopping: bool = False
+    slot: int = 0
 
 
 class Pool:
@@ -39,7 +40,8 @@ class Pool:
     def __init__(self, workers: int, args: tuple, on_done: Callable[[Done], None],
                  on_lost: Callable[[str, str], Done], target: Callable = serve,
                  zygotes: Callable[[], object] | None = None) -> None:
-        """zygotes: makes one more argument for each worker started (the batch gives each a zygote's socket)."""
+        """zygotes(slot): makes one more argument for each worker started (the batch gives each a zygote's
+        socket). Each live worker has a slot of its own (0 .. workers - 1), passed after that argument."""
         self.n = max(1, workers)
         self.args = args
         self.zygotes = zygotes
@@ -54,15 +56,16 @@ class Pool:
 
     def _start(self) -> None:
         ours, theirs = self.ctx.Pipe()
-        extra = (self.zygotes(),) if self.zygotes is not None else ()
+        slot = min(set(range(self.n + 1)) - {w.slot for w in self.live})
+        extra = (self.zygotes(slot), slot) if self.zygotes is not None else ()
         proc = self.ctx.Process(target=self.target, args=(theirs, *self.args, *extra), name="hw1-grader-worker")
         try:
             proc.start()
         finally:
             theirs.close()
-            for obj in extra:
-                obj.close()  # the worker has its own copy now
-        self.live.append(_Worker(proc, ours))
+            if extra and extra[0] is not None:
+                extra[0].close()  # the worker has its own copy now
+        self.live.append(_Worker(proc, ours, slot=slot))
 
     def _feed(self, w: _Worker, pending: deque) -> None:
         if pending:

@@ -69,6 +69,11 @@ def _master(started=None):
             master.close()
 
 
+def _no_zygote(slot: int) -> None:
+    """Without a Master each worker starts a zygote of its own (still with its slot's sandbox user)."""
+    return None
+
+
 def run_batch(opts: BatchOptions, master=None) -> BatchResult:
     """master: a Master started already (``start_master``), closed here; else one is started when there is work."""
     from grader.salt import hidden_salt  # noqa: PLC0415 - keeps `hw1-grader --help` light
@@ -105,7 +110,7 @@ def run_batch(opts: BatchOptions, master=None) -> BatchResult:
         try:
             with _master(master) as master:
                 Pool(workers, (opts.rubric.model_dump_json(), opts.salt, str(store.out)), on_done, on_lost,
-                     zygotes=master.zygote if master else None).run([(e.name, str(e.path)) for e in todo])
+                     zygotes=master.zygote if master else _no_zygote).run([(e.name, str(e.path)) for e in todo])
         finally:
             signal.signal(signal.SIGTERM, previous)
             progress.finish()

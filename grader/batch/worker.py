@@ -42,12 +42,13 @@ def one_line(e: BaseException) -> str:
     return text if len(text) <= 300 else text[:297] + "..."
 
 
-def new_sandbox(attach=None):
+def new_sandbox(attach=None, slot: int = 0):
     """A started and checked Sandbox (an empty job runs through it); SandboxError when it cannot start.
-    attach: the socket of a zygote forked by the batch's Master (else this worker starts a zygote of its own)."""
+    attach: the socket of a zygote forked by the batch's Master (else this worker starts a zygote of its own);
+    slot: the worker's slot (as root, its jobs run as that slot's sandbox user)."""
     from grader.sandbox.client import JobLimits, Sandbox
 
-    sandbox = Sandbox(preload=BATCH_PRELOAD, attach=attach)
+    sandbox = Sandbox(preload=BATCH_PRELOAD, attach=attach, slot=slot)
     try:
         import grader.engine  # noqa: F401  (the worker's own imports overlap the zygote's import of torch)
 
@@ -58,7 +59,8 @@ def new_sandbox(attach=None):
     return sandbox
 
 
-def grade_entry(name: str, path: str, rubric: Rubric, salt: str | None, sandbox, store, grade=None):
+def grade_entry(name: str, path: str, rubric: Rubric, salt: str | None, sandbox, store, grade=None,
+                slot: int = 0):
     """Grade one entry and record the result; returns (Done, the sandbox to use next).
 
     A SandboxError is retried once with a fresh sandbox; any other exception (a grader bug) is recorded as the
@@ -75,7 +77,7 @@ def grade_entry(name: str, path: str, rubric: Rubric, salt: str | None, sandbox,
             error = e
             if attempt == 1:
                 sandbox.close()
-                sandbox = new_sandbox()
+                sandbox = new_sandbox(slot=slot)
                 continue
         except Exception as e:  # noqa: BLE001 - a grader bug must cost one row, never the batch
             error = e
@@ -93,9 +95,10 @@ def _terminate(signum, frame) -> None:
     raise SystemExit(128 + signum)
 
 
-def serve(conn, rubric_json: str, salt: str | None, out: str, zygote=None) -> None:
+def serve(conn, rubric_json: str, salt: str | None, out: str, zygote=None, slot: int = 0) -> None:
     """The worker's main loop: receive ``(name, path)`` tasks until None or the parent goes away. zygote: the socket
-    of a zygote forked for this worker by the batch's Master, or None to start one."""
+    of a zygote forked for this worker by the batch's Master, or None to start one; slot: the worker's slot (its
+    sandbox user, as root)."""
     from grader.batch.store import Store
 
     os.setsid()
@@ -106,7 +109,7 @@ def serve(conn, rubric_json: str, salt: str | None, out: str, zygote=None) -> No
     sandbox = None
     try:
         try:
-            sandbox = new_sandbox(zygote)
+            sandbox = new_sandbox(zygote, slot)
             conn.send(("ready", os.getpid()))
             while True:
                 try:
@@ -115,7 +118,7 @@ def serve(conn, rubric_json: str, salt: str | None, out: str, zygote=None) -> No
                     return
                 if task is None:
                     break
-                done, sandbox = grade_entry(task[0], task[1], rubric, salt, sandbox, store)
+                done, sandbox = grade_entry(task[0], task[1], rubric, salt, sandbox, store, slot=slot)
                 conn.send(done)
         except SandboxError as e:
             conn.send(("fatal", f"the sandbox cannot start: {e}"))

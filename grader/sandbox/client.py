@@ -133,11 +133,12 @@ class Sandbox:
     """
 
     def __init__(self, *, hide: tuple = (), landlock: bool = True, mountns: bool = True,
-                 preload: tuple[str, ...] = (), attach: socket.socket | None = None) -> None:
+                 preload: tuple[str, ...] = (), attach: socket.socket | None = None, slot: int = 0) -> None:
         """preload: more modules for the zygote to import before it forks (a batch preloads matplotlib, which
         notebooks import and which costs half a second in every child otherwise). attach: the socket of a zygote
-        forked by a ``Master`` (made with the same hide, landlock and mountns), used instead of starting one."""
-        self._cfg = policy.configure(tuple(hide), landlock=landlock, mountns=mountns)
+        forked by a ``Master`` (made with the same hide, landlock and mountns, and ``zygote(slot)``), used instead of
+        starting one. slot: as root, which sandbox user the jobs run as (a batch gives each worker its own)."""
+        self._cfg = policy.configure(tuple(hide), landlock=landlock, mountns=mountns, slot=slot)
         self._cfg["preload"] = list(preload)
         self._ids = (self._cfg["uid"], self._cfg["gid"]) if self._cfg["uid"] is not None else None
         if self._ids is None:

@@ -65,10 +65,16 @@ class Master:
         self._base = Path(tempfile.mkdtemp(prefix="hw1-master-"))
         self._sock, self._proc, self._stderr = start_zygote(cfg, self._base)
 
-    def zygote(self) -> socket.socket:
+    def zygote(self, slot: int = 0) -> socket.socket:
+        """A new zygote's socket, for ``Sandbox(attach=..., slot=slot)``; as root its jobs run as the sandbox user
+        of ``slot`` (``policy.sandbox_user``)."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        req: dict = {"zygote": True}
+        ids = policy.sandbox_ids(slot)
+        if ids is not None:
+            req["uid"], req["gid"] = ids
         try:
-            socket.send_fds(self._sock, [json.dumps({"zygote": True}).encode()], [theirs.fileno()])
+            socket.send_fds(self._sock, [json.dumps(req).encode()], [theirs.fileno()])
         except OSError as e:
             ours.close()
             raise SandboxError(f"the sandbox process stopped answering ({e})") from e

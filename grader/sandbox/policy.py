@@ -34,22 +34,30 @@ DEVICES_WRITE = ("/dev/null",)
 TMP_DIRS = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")
 
 
-def sandbox_ids() -> tuple[int, int] | None:
-    """(uid, gid) of the unprivileged sandbox user when running as root (created if missing), else None."""
+def sandbox_user(slot: int = 0) -> str:
+    """The sandbox user of a batch worker's slot: hw1-sandbox, then hw1-sandbox-1, -2, ... Each worker has its own,
+    so the process limit (counted per user) of one worker's jobs is not used up by another's (a fork bomb)."""
+    return SANDBOX_USER if slot == 0 else f"{SANDBOX_USER}-{slot}"
+
+
+def sandbox_ids(slot: int = 0) -> tuple[int, int] | None:
+    """(uid, gid) of the unprivileged sandbox user of ``slot`` when running as root (created if missing), else
+    None."""
     if os.getuid() != 0:
         return None
+    name = sandbox_user(slot)
     try:
-        pw = pwd.getpwnam(SANDBOX_USER)
+        pw = pwd.getpwnam(name)
     except KeyError:
-        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SANDBOX_USER],
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
                        check=False, capture_output=True)
         try:
-            pw = pwd.getpwnam(SANDBOX_USER)
+            pw = pwd.getpwnam(name)
         except KeyError as e:
-            raise SandboxError(f"running as root but could not create the user {SANDBOX_USER!r}; create it "
-                               f"(useradd --system {SANDBOX_USER}) or run the grader as an ordinary user") from e
+            raise SandboxError(f"running as root but could not create the user {name!r}; create it "
+                               f"(useradd --system {name}) or run the grader as an ordinary user") from e
     if pw.pw_uid == 0:
-        raise SandboxError(f"the user {SANDBOX_USER!r} has uid 0; give it an unprivileged uid")
+        raise SandboxError(f"the user {name!r} has uid 0; give it an unprivileged uid")
     return pw.pw_uid, pw.pw_gid
 
 
@@ -166,9 +174,9 @@ def bridges(paths: list[str]) -> list[list]:
     return [[d, sorted(names)] for d, names in sorted(out.items(), key=lambda kv: (kv[0].count(os.sep), kv[0]))]
 
 
-def configure(hide: tuple = (), landlock: bool = True, mountns: bool = True) -> dict:
-    """The zygote's configuration (JSON-ready)."""
-    ids = sandbox_ids()
+def configure(hide: tuple = (), landlock: bool = True, mountns: bool = True, slot: int = 0) -> dict:
+    """The zygote's configuration (JSON-ready). slot: which sandbox user (``sandbox_user``)."""
+    ids = sandbox_ids(slot)
     secrets = secret_paths(hide)
     private = list(dict.fromkeys([*secrets, *filter(None, [_package_dir("grader")])]))
     roots = readable_roots(private)

@@ -193,8 +193,11 @@ def serve(sock: socket.socket, cfg: dict) -> None:
             if os.fork() == 0:
                 sock.close()
                 try:
-                    _become_zygote(cfg)
-                    serve(socket.socket(fileno=fds[0]), cfg)
+                    own = dict(cfg)
+                    if cfg.get("uid") is not None and isinstance(req.get("uid"), int) and req["uid"] > 0:
+                        own["uid"], own["gid"] = req["uid"], req["gid"]  # this worker's sandbox user
+                    _become_zygote(own)
+                    serve(socket.socket(fileno=fds[0]), own)
                 finally:
                     os._exit(0)
             os.close(fds[0])

@@ -89,7 +89,7 @@ def test_sandbox_failure_is_retried_once_with_a_fresh_sandbox(tmp_path, rubric, 
     store.claim(settings(rubric, "s"))
     import grader.batch.worker as worker
 
-    monkeypatch.setattr(worker, "new_sandbox", lambda: _Box())
+    monkeypatch.setattr(worker, "new_sandbox", lambda attach=None, slot=0: _Box())
     calls = []
 
     def flaky(path, rubric, salt=None, sandbox=None):

@@ -35,9 +35,16 @@ def sandbox_uid() -> int | None:
         return None
 
 
-def litter(uid: int | None, since: float) -> list[str]:
-    """Entries of the world-writable directories owned by ``uid`` and changed since ``since``, plus any watched
-    file changed since then that holds an adversarial sample's marker."""
+def sandbox_uids() -> set[int]:
+    """Every sandbox user's uid (a batch gives each worker its own: hw1-sandbox, hw1-sandbox-1, ...)."""
+    return {pw.pw_uid for pw in pwd.getpwall()
+            if pw.pw_name == policy.SANDBOX_USER or pw.pw_name.startswith(policy.SANDBOX_USER + "-")}
+
+
+def litter(uid: int | set[int] | None, since: float) -> list[str]:
+    """Entries of the world-writable directories owned by ``uid`` (or any of a set) and changed since ``since``,
+    plus any watched file changed since then that holds an adversarial sample's marker."""
+    uids = uid if isinstance(uid, set) else {uid} - {None}
     found = []
     for d in policy.TMP_DIRS:
         try:
@@ -49,7 +56,7 @@ def litter(uid: int | None, since: float) -> list[str]:
                 st = e.stat(follow_symlinks=False)
             except OSError:
                 continue
-            if uid is not None and st.st_uid == uid and st.st_mtime >= since - 1:
+            if st.st_uid in uids and st.st_mtime >= since - 1:
                 found.append(e.path)
     for path in WATCHED:
         try:

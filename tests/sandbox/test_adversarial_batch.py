@@ -17,7 +17,7 @@ from grader.engine import grade
 from grader.sandbox.client import Sandbox
 from grader.sandbox.procs import descendants
 from sandbox_helpers import (ADVERSARIAL, AS_ROOT, SAMPLES, TWINS, check_expected, litter, processes_named,
-                             sandbox_uid)
+                             sandbox_uids)
 
 N = 200
 HONEST = sorted(p.name for p in SAMPLES.iterdir()
@@ -104,4 +104,4 @@ def test_batch_leaves_nothing_behind(batch, sandbox):
     mine = set(descendants(os.getpid())) - {sandbox.pid} - set(descendants(sandbox.pid)) - _resource_trackers()
     assert not mine and processes_named("hw1advdaemon") == []
     if AS_ROOT:
-        assert litter(sandbox_uid(), start) == []
+        assert litter(sandbox_uids(), start) == []

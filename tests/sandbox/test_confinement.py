@@ -232,3 +232,23 @@ print("SEEN", seen, float(w.grad.sum()))
         report = grade(tmp_path, sandbox=sb)
     assert f"SEEN {sorted(kept)!r} 12.0" in report.output or "SEEN denied 12.0" in report.output, report.output
     assert all(i.score == i.max_score for i in report.items if i.id.startswith("2.")), report.output
+
+
+@pytest.mark.skipif(not AS_ROOT, reason="sandbox users are the root mode's")
+def test_each_batch_worker_slot_runs_its_jobs_as_a_user_of_its_own(tmp_path):
+    """The process limit is counted per user: with one user for all workers, a fork bomb in one worker's job
+    could keep another worker's honest job from starting a thread or a process."""
+    from grader.engine import grade
+    from grader.sandbox.client import Sandbox
+    from grader.sandbox.master import Master
+
+    src = (ROOT / "sample_submissions" / "correct_fall2020" / "mlp.py").read_text()
+    (tmp_path / "mlp.py").write_text("import os\nprint('UID', os.getuid())\n" + src)
+    seen = {}
+    with Master() as master:
+        for slot in (0, 1):
+            with Sandbox(attach=master.zygote(slot), slot=slot) as sb:
+                report = grade(tmp_path, sandbox=sb)
+            seen[slot] = int(report.output.split("UID ")[1].split()[0])
+            assert report.items[-1].score == report.items[-1].max_score  # graded as usual
+    assert seen == {0: policy.sandbox_ids(0)[0], 1: policy.sandbox_ids(1)[0]} and seen[0] != seen[1]
