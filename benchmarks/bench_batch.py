@@ -83,18 +83,10 @@ def make_ipynb(dest: Path, n: int) -> None:
 
 # ------------------------------------------------------------------------------------------------ measuring
 def _tree(root: int) -> list[int]:
-    """root and its descendants, walking the children files (cheap: only the tree is visited)."""
-    out, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        out.append(pid)
-        try:
-            for tid in os.listdir(f"/proc/{pid}/task"):
-                with open(f"/proc/{pid}/task/{tid}/children") as fh:
-                    todo += [int(c) for c in fh.read().split()]
-        except OSError:
-            pass
-    return out
+    """root and its live descendants (walking the children files: only the tree is visited)."""
+    from grader.sandbox.procs import descendants
+
+    return [root, *descendants(root)]
 
 
 def _pss_kib(pid: int) -> int:

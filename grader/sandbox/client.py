@@ -16,7 +16,6 @@ import ctypes
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -28,7 +27,7 @@ import numpy as np
 from grader.errors import SandboxError
 from grader.sandbox.arrays import pack
 from grader.sandbox import policy
-from grader.sandbox.master import start_zygote
+from grader.sandbox.master import start_zygote, stop_zygote
 from grader.sandbox.procs import kill_tree, wait_gone
 from grader.sandbox.reader import Reader, printable
 
@@ -189,18 +188,7 @@ class Sandbox:
         self._dying = set()
 
     def close(self) -> None:
-        try:
-            if self._pid:
-                wait_gone(self._dying | kill_tree(self._pid))
-            self._sock.close()  # a zygote stops when its socket closes
-            if self._proc is not None:
-                self._proc.kill()
-                self._proc.wait(timeout=10)
-            elif self._pid:
-                os.kill(self._pid, signal.SIGKILL)  # forked by a Master, which reaps it
-        except (OSError, subprocess.TimeoutExpired):
-            pass
-        shutil.rmtree(self._base, ignore_errors=True)
+        stop_zygote(self._pid, self._sock, self._proc, self._base, self._dying)
 
     def __enter__(self) -> "Sandbox":
         return self

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -50,6 +51,25 @@ def start_zygote(cfg: dict, base: Path) -> tuple[socket.socket, subprocess.Popen
     return ours, proc, stderr
 
 
+def stop_zygote(pid: int, sock: socket.socket, proc: subprocess.Popen | None, base: Path,
+                dying: set[int] = frozenset()) -> None:
+    """Kill everything below the zygote ``pid`` and wait until it is gone (with ``dying``, processes killed
+    earlier), close its socket (a zygote stops when it closes), kill the zygote itself (``proc``, when this process
+    started it; else its parent, a Master, reaps it) and remove ``base``. Safe to call twice."""
+    try:
+        if pid:
+            wait_gone(set(dying) | kill_tree(pid))
+        sock.close()
+        if proc is not None:
+            proc.kill()
+            proc.wait(timeout=10)
+        elif pid:
+            os.kill(pid, signal.SIGKILL)
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    shutil.rmtree(base, ignore_errors=True)
+
+
 class Master:
     """One warm process that forks a zygote for each batch worker, so a batch imports torch once.
 
@@ -83,14 +103,7 @@ class Master:
         return ours
 
     def close(self) -> None:
-        try:
-            wait_gone(kill_tree(self._proc.pid))
-            self._sock.close()
-            self._proc.kill()
-            self._proc.wait(timeout=10)
-        except (OSError, subprocess.TimeoutExpired):
-            pass
-        shutil.rmtree(self._base, ignore_errors=True)
+        stop_zygote(self._proc.pid, self._sock, self._proc, self._base)
 
     def __enter__(self) -> "Master":
         return self
