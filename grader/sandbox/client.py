@@ -35,7 +35,6 @@ SANDBOX_USER = policy.SANDBOX_USER
 READY_SECONDS = 120.0
 PR_SET_DUMPABLE = 4
 _PACKED: dict = {}  # read-only case inputs -> their packed bytes (see arrays.pack), shared by a worker's jobs
-_sandbox_ids = policy.sandbox_ids
 
 
 @dataclass
@@ -79,7 +78,7 @@ class JobOutcome:
     output_kept: int = 0  # bytes of it kept (before making them printable)
     output_bytes: int = 0  # how much was printed in all
     withheld: str = ""  # what was printed once hidden items had begun (never for the student), printable
-    withheld_kept: int = 0  # bytes of it kept (output and withheld share JobLimits.output_bytes)
+    withheld_kept: int = 0  # bytes of it kept (at most JobLimits.withheld_bytes)
     withheld_bytes: int = 0
     held: bool = False  # the child reached the hold: hidden items were sent to it
     layers: list[str] = field(default_factory=list)  # confinement applied, e.g. ['netns', 'user', 'landlock6']

@@ -9,7 +9,10 @@ Everything here comes from a process that runs the student's code, so nothing is
 - a ``begin`` or ``result`` for an item (or module) the job did not ask for, a ``begin`` for one already done, or
   a second ``confined`` frame, ends the job;
 - a ``begin`` frame restarts the per-item clock only the first time an item (or import) begins;
-- printed output is kept up to ``output_bytes``, made printable, and never parsed.
+- hidden items go to the child only after a ``hold`` that follows every visible result, once the output pipe the
+  student may see is closed; a hold before that, or a visible item's or an import's frame after it, ends the job;
+- printed output is kept up to ``output_bytes`` (what is printed after the hold up to ``withheld_bytes``), made
+  printable, and never parsed.
 """
 
 from __future__ import annotations
