@@ -9,6 +9,8 @@ bare files, and notebooks), grades them with ``hw1-grader batch``, and prints su
 grades a slice of the same submissions the fresh-interpreter way (``hw1-grader grade PATH --json``: one new
 Python process per submission, which imports torch and grades it, as many at a time as there are workers), and it
 times ``hw1-grader check`` on one submission against ``python -c "import torch"``. Ratios are printed side by side.
+The batch rows also give the CPU the whole machine spent during each run (and per submission): meaningful on an
+otherwise quiet machine, it says whether both cores were busy and what one submission costs.
 """
 
 from __future__ import annotations
@@ -120,14 +122,25 @@ class PeakMemory:
         return self.peak
 
 
+def _busy_seconds() -> float:
+    """CPU time the whole machine has spent busy since boot (from /proc/stat); differences around a run give the
+    CPU it used, every process and the kernel's own work on its behalf included (on an otherwise quiet machine)."""
+    with open("/proc/stat") as fh:
+        fields = [int(x) for x in fh.readline().split()[1:]]
+    busy = sum(fields) - fields[3] - fields[4]  # all but idle and iowait
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
 def run_batch(src: Path, workers: int) -> dict:
     out = Path(tempfile.mkdtemp(prefix="bench-out-"))
+    busy = _busy_seconds()
     start = time.perf_counter()
     proc = subprocess.Popen([PY, "-m", "grader", "batch", str(src), "--out", str(out), "--workers", str(workers),
                              "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     mem = PeakMemory(proc.pid)
     stdout, stderr = proc.communicate()
     wall = time.perf_counter() - start
+    cpu = _busy_seconds() - busy
     peak = mem.stop()
     if proc.returncode != 0:
         raise SystemExit(f"batch failed ({proc.returncode}):\n{stderr[-3000:]}")
@@ -135,7 +148,7 @@ def run_batch(src: Path, workers: int) -> dict:
     shutil.rmtree(out, ignore_errors=True)
     n = sum(1 for _ in src.iterdir())
     return {"n": n, "rows": len(lat), "wall": wall, "per_s": n / wall, "p50": statistics.median(lat),
-            "p95": _p95(lat), "peak": peak}
+            "p95": _p95(lat), "peak": peak, "cpu": cpu}
 
 
 def _p95(xs: list[float]) -> float:
@@ -160,12 +173,14 @@ def run_fresh(paths: list[Path], workers: int) -> dict:
         json.loads(out)
         lat.append(time.perf_counter() - t)
 
+    busy = _busy_seconds()
     start = time.perf_counter()
     with ThreadPoolExecutor(workers) as pool:
         list(pool.map(one, paths))
     wall = time.perf_counter() - start
     return {"n": len(paths), "rows": len(lat), "wall": wall, "per_s": len(paths) / wall,
-            "p50": statistics.median(lat), "p95": _p95(lat), "peak": peak[0] * workers}
+            "p50": statistics.median(lat), "p95": _p95(lat), "peak": peak[0] * workers,
+            "cpu": _busy_seconds() - busy}
 
 
 def time_cmd(args: list[str], runs: int) -> float:
@@ -179,8 +194,9 @@ def time_cmd(args: list[str], runs: int) -> float:
 
 # ------------------------------------------------------------------------------------------------ report
 def _row(label: str, r: dict) -> str:
+    cpu = f"{r['cpu']:>8.1f} {1000 * r['cpu'] / r['n']:>8.0f}" if "cpu" in r else f"{'':>8} {'':>8}"
     return (f"{label:<34} {r['n']:>5} {r['rows']:>5} {r['wall']:>8.2f} {r['per_s']:>8.1f} "
-            f"{1000 * r['p50']:>8.0f} {1000 * r['p95']:>8.0f} {r['peak'] / 2**30:>8.2f}")
+            f"{1000 * r['p50']:>8.0f} {1000 * r['p95']:>8.0f} {r['peak'] / 2**30:>8.2f} {cpu}")
 
 
 def main() -> None:
@@ -198,7 +214,8 @@ def main() -> None:
             make_py(work / f"py{n}", n, seed=n)
         make_ipynb(work / "nb200", 200)
         print(f"hw1-grader batch benchmark: {os.cpu_count()} cores, {args.workers} workers, python {sys.version.split()[0]}")
-        print(f"{'run':<34} {'N':>5} {'rows':>5} {'wall s':>8} {'subs/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'peak GiB':>8}")
+        print(f"{'run':<34} {'N':>5} {'rows':>5} {'wall s':>8} {'subs/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
+              f"{'peak GiB':>8} {'cpu s':>8} {'cpu ms/sub':>8}")
         res = {n: run_batch(work / f"py{n}", args.workers) for n in scales}
         for n in scales:
             print(_row("batch, warm workers, .py", res[n]))
