@@ -17,7 +17,7 @@ import torch
 import calls_mlp
 import calls_theory
 from convert import Inputs, to_plain
-from arrays import pack, unpack
+from arrays import pack, unpack_inputs
 from protocol import write_frame
 from student import STUDENT_FILES, Missing, StudentError, describe_exception
 
@@ -121,7 +121,7 @@ def run_job(job_dir: str, fd: int, held_fd: int = 4, withheld_out_fd: int = 5) -
     with open(os.path.join(job_dir, "job.json"), encoding="utf-8") as fh:
         job = json.load(fh)
     with open(os.path.join(job_dir, "inputs.bin"), "rb") as fh:
-        inputs = unpack(fh.read())
+        inputs = unpack_inputs(fh.read())
     os.remove(os.path.join(job_dir, "job.json"))
     os.remove(os.path.join(job_dir, "inputs.bin"))  # the student's code gets its inputs through its calls only
     _install_autograd_probe()
@@ -145,5 +145,5 @@ def run_job(job_dir: str, fd: int, held_fd: int = 4, withheld_out_fd: int = 5) -
         os.dup2(withheld_out_fd, 2)
         os.close(withheld_out_fd)
         size = int.from_bytes(data[:4], "big")
-        run_items(json.loads(data[4:4 + size]), unpack(data[4 + size:]), modules, fd)
+        run_items(json.loads(data[4:4 + size]), unpack_inputs(data[4 + size:]), modules, fd)
     write_frame(fd, {"type": "end"})

@@ -51,3 +51,17 @@ def test_a_pack_cache_gives_the_same_bytes_and_keeps_only_read_only_arrays():
     assert list(cache) == [id(frozen)]  # a writable array may change: never cached
     live[0] = 7.0
     assert unpack(pack({"b": live}, cache))["b"][0] == 7.0
+
+
+def test_the_childs_unpack_of_its_inputs_gives_what_the_checked_unpack_gives():
+    from grader.sandbox.arrays import unpack_inputs
+
+    arrays = {"i0c0/x": np.arange(6.0).reshape(2, 3), "i0c0/b": np.array(2.5), "t": np.arange(5, dtype=np.uint8),
+              "e": np.zeros((0, 3))}
+    blob = pack(arrays)
+    fast, checked = unpack_inputs(blob), unpack(blob)
+    assert list(fast) == list(checked) == list(arrays)
+    for k in arrays:
+        assert fast[k].dtype == checked[k].dtype and fast[k].shape == checked[k].shape
+        assert np.array_equal(fast[k], checked[k]) and not fast[k].flags.writeable
+    assert unpack_inputs(b"") == {}
