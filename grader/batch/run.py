@@ -69,9 +69,19 @@ def _master(started=None):
             master.close()
 
 
-def _no_zygote(slot: int) -> None:
-    """Without a Master each worker starts a zygote of its own (still with its slot's sandbox user)."""
-    return None
+def _from(master):
+    """zygotes(slot) for the Pool: a zygote the Master forks, or None (the worker then starts one of its own, still
+    with its slot's sandbox user) when there is no Master or it stopped answering."""
+    from grader.errors import SandboxError
+
+    def zygote(slot: int):
+        if master is None:
+            return None
+        try:
+            return master.zygote(slot)
+        except SandboxError:
+            return None
+    return zygote
 
 
 def run_batch(opts: BatchOptions, master=None) -> BatchResult:
@@ -110,7 +120,7 @@ def run_batch(opts: BatchOptions, master=None) -> BatchResult:
         try:
             with _master(master) as master:
                 Pool(workers, (opts.rubric.model_dump_json(), opts.salt, str(store.out)), on_done, on_lost,
-                     zygotes=master.zygote if master else _no_zygote).run([(e.name, str(e.path)) for e in todo])
+                     zygotes=_from(master)).run([(e.name, str(e.path)) for e in todo])
         finally:
             signal.signal(signal.SIGTERM, previous)
             progress.finish()

@@ -109,7 +109,12 @@ def serve(conn, rubric_json: str, salt: str | None, out: str, zygote=None, slot:
     sandbox = None
     try:
         try:
-            sandbox = new_sandbox(zygote, slot)
+            try:
+                sandbox = new_sandbox(zygote, slot)
+            except SandboxError:
+                if zygote is None:
+                    raise
+                sandbox = new_sandbox(None, slot)  # the Master's zygote did not come up: a zygote of our own
             conn.send(("ready", os.getpid()))
             while True:
                 try:

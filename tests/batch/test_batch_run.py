@@ -140,3 +140,45 @@ def test_gradescope_export_gives_names_and_canvas_gradebook(tmp_path):
     totals = {r["sid"].split("; ")[0]: r["total"] for r in table}
     assert {row[2]: row[5] for row in canvas[2:]}["N10001"] == totals["N10001"]
     assert (tmp_path / "out" / "feedback" / "submission_5001.html").read_text().count("Alan Lovelace") >= 1
+
+
+def test_a_batch_goes_on_when_its_master_is_gone(tmp_path):
+    """The warm process that forks each worker's zygote died before the workers started: each worker starts a
+    zygote of its own, and every submission is graded."""
+    import shutil
+
+    from grader.batch.run import BatchOptions, run_batch
+    from grader.rubric import load_rubric
+    from grader.sandbox.master import Master
+
+    src = tmp_path / "class"
+    for name in ("correct_fall2020", "wrong_relu_mask", "correct_numpy_inside"):
+        shutil.copytree(ROOT / "sample_submissions" / name, src / name)
+    master = Master()
+    master.close()  # gone: requests to it fail or are never answered
+    result = run_batch(BatchOptions(src, tmp_path / "out", load_rubric(), workers=2, feedback="", quiet=True),
+                       master)
+    assert result.graded == 3 and result.errors == 0
+    assert {r.entry: r.report.score for r in result.written.rows}["correct_fall2020"] > 50
+
+
+def test_a_worker_whose_zygote_never_comes_up_starts_its_own(tmp_path):
+    """The Master took the request and died before forking: the worker's socket just closes. The worker then
+    starts a zygote of its own instead of giving up."""
+    import socket
+
+    from grader.batch.pool import Pool
+    from grader.batch.store import Store
+    from grader.rubric import load_rubric
+
+    def dead(slot: int):
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        theirs.close()
+        return ours
+
+    out = tmp_path / "out"
+    Store(out).claim({"test": 1})
+    done = []
+    Pool(1, (load_rubric().model_dump_json(), None, str(out)), done.append, lambda n, m: None,
+         zygotes=dead).run([("c", str(ROOT / "sample_submissions" / "correct_fall2020"))])
+    assert len(done) == 1 and done[0].error is None and done[0].score > 50
