@@ -111,7 +111,8 @@ def _leak():
 threading.Thread(target=_leak, daemon=True).start()
 '''
     src = (SAMPLES / "correct_fall2020" / "mlp.py").read_text()
-    src = src.replace("    def forward(self, x):\n", "    def forward(self, x):\n        SEEN.append(x.ravel().tolist()[0])\n"
+    src = src.replace("    def forward(self, x):\n",
+                      "    def forward(self, x):\n        SEEN.append(x.ravel().tolist()[0])\n"
                       "        time.sleep(0.003)  # the thread's turn\n", 1)
     (tmp_path / "mlp.py").write_text(attack + src)
     rubric = _roomy_rubric()

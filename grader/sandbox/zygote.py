@@ -8,10 +8,11 @@ descendant and the parent can find and kill it.
 
 Control messages arrive on a SOCK_SEQPACKET socket (fd FD): a JSON request ``{"scratch", "limits"}`` plus two file
 descriptors (the result pipe and the output pipe), or four for a job with hidden items (also the pipe on which
-they arrive and the withheld output pipe; see ``harness.run_job``). The reply is ``{"pid": child_pid}``. The child confines itself
-(``confine.py``), writes a ``confined`` frame naming the layers applied and the protected paths it can still read,
-and only then imports the student's code; if it can read one and the configuration says ``require_hidden``, it
-stops there.
+they arrive and the withheld output pipe; see ``harness.run_job``). The reply is ``{"pid": child_pid}``. The child
+confines itself (``confine.py``), writes a ``confined`` frame naming the layers applied and the protected paths it
+can still read, and only then imports the student's code; if it can read one and the configuration says
+``require_hidden``, it stops there. A request ``{"zygote": true}`` with one descriptor forks a zygote (see
+``serve``).
 """
 
 from __future__ import annotations

@@ -255,7 +255,8 @@ def test_hidden_items_are_sent_only_once_every_visible_item_is_done(frames, says
 
 @pytest.mark.parametrize("value", [
     {"type": "result", "item": "2.forward", "cases": [{"outputs": {"y": {"kind": "array", "shape": [2, 3]}}}]},
-    {"m": "x\ny", "k": "\x1b[2J"}, {"s": "caf\u00e9 \u202e"}, {"s": "[[[[{{{{"}, {"a": [[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]},
+    {"m": "x\ny", "k": "\x1b[2J"}, {"s": "caf\u00e9 \u202e"}, {"s": "[[[[{{{{"},
+    {"a": [[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]},
     {"a": [[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]}, {"a": [[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]}, {"q": "a \"quoted\" [word]"}, {},
 ])
 def test_plain_headers_skip_cleaning_only_when_cleaning_would_change_nothing(value):
