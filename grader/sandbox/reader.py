@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 MAX_RESULT_BYTES = 256 << 20
 MAX_ARRAYS = 100_000
 MAX_DEPTH = 16
+DRAIN_BYTES = 4 << 20  # what a final or hold-time drain reads at most (a pipe holds 1 MB at most)
 _CONTROL = {c: f"\\x{c:02x}" for c in [*range(32), 127, *range(0x80, 0xA0)] if c not in (9, 10)}
 _CONTROL.update({c: f"\\u{c:04x}" for c in [0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]})
 
@@ -171,7 +172,10 @@ class Reader:
             (self.withheld if withheld else self.output).extend(data[:room])
 
     def _drain(self, fd: int) -> None:
-        while True:
+        """Read what ``fd`` holds now: at most DRAIN_BYTES, as a pipe holds at most 1 MB (a child still writing as
+        fast as it can must not keep the reader here)."""
+        taken = 0
+        while taken < DRAIN_BYTES:
             ready, _, _ = select.select([fd], [], [], 0)
             if not ready:
                 return
@@ -181,6 +185,7 @@ class Reader:
                 return
             if not data:
                 return
+            taken += len(data)
             self._keep(data, fd == self.wout_r)
 
     def _close(self, fd: int) -> None:

@@ -293,3 +293,27 @@ def test_plain_never_passes_a_header_that_clean_would_refuse(levels):
     else:
         with pytest.raises(ValueError):
             clean(json.loads(raw))
+
+
+def test_a_child_that_never_stops_printing_cannot_keep_the_reader_draining():
+    """After a time-out the reader drains what the output pipe holds; a child still printing as fast as it can
+    (here ``yes``, another process) must not keep it there (the child is killed once the reader returns)."""
+    import subprocess
+
+    res_r, res_w = os.pipe()
+    out_r, out_w = os.pipe()
+    os.write(res_w, CONFINED + encode({"type": "begin", "phase": "item", "item": "2.forward"}))
+    flood = subprocess.Popen(["yes", "x" * 4000], stdout=out_w)
+    os.close(out_w)
+    r = Reader([res_r, out_r], JobLimits(0.3, 30.0, 1024, 1000, 8, 1), ITEMS, JobOutcome())
+    start = time.monotonic()
+    try:
+        outcome = r.read()
+    finally:
+        flood.kill()
+        flood.wait()
+        os.close(res_r)
+        os.close(res_w)
+        os.close(out_r)
+    assert "did not finish within 0.3 s" in outcome.abort.reason
+    assert time.monotonic() - start < 3 and outcome.output_bytes > 0
