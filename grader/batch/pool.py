@@ -39,7 +39,7 @@ class Pool:
 
     def __init__(self, workers: int, args: tuple, on_done: Callable[[Done], None],
                  on_lost: Callable[[str, str], Done], target: Callable = serve,
-                 zygotes: Callable[[], object] | None = None) -> None:
+                 zygotes: Callable[[int], object] | None = None) -> None:
         """zygotes(slot): makes one more argument for each worker started (the batch gives each a zygote's
         socket). Each live worker has a slot of its own (0 .. workers - 1), passed after that argument."""
         self.n = max(1, workers)

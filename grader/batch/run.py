@@ -85,7 +85,8 @@ def _from(master):
 
 
 def run_batch(opts: BatchOptions, master=None) -> BatchResult:
-    """master: a Master started already (``start_master``), closed here; else one is started when there is work."""
+    """master: a Master started already (``start_master``), closed here (closing it again is harmless); else one is
+    started when there is work."""
     from grader.salt import hidden_salt  # noqa: PLC0415 - keeps `hw1-grader --help` light
 
     out, source = Path(opts.out).resolve(), Path(opts.source).resolve()
@@ -124,6 +125,8 @@ def run_batch(opts: BatchOptions, master=None) -> BatchResult:
         finally:
             signal.signal(signal.SIGTERM, previous)
             progress.finish()
+    elif master is not None:
+        master.close()  # nothing to grade
     result.seconds = time.monotonic() - start
     result.written = rebuild(store, opts.rubric, opts.feedback, opts.canvas_column)
     return result
