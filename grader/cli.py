@@ -110,8 +110,8 @@ def _run(args) -> int:
         names = build(args.out, args.rubric, args.salt_file)
         print(f"wrote {args.out} ({len(names)} files); upload it in Gradescope's Configure Autograder")
         if args.salt_file is None:
-            print(f"the hidden cases' salt is a new random one, kept in {Path(args.out).with_suffix('.salt.txt')} "
-                  f"(regrade with the same cases: --salt-file)")
+            print(f"the hidden cases' salt is in {Path(args.out).with_suffix('.salt.txt')} (made at the first build, "
+                  f"kept by later ones; regrade with the same cases: --salt-file)")
         return 0
     from grader.sandbox.client import Sandbox  # the warm sandbox starts importing torch right away
 

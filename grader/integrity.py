@@ -111,9 +111,9 @@ _BACKWARD, _DEF_BACKWARD = re.compile(r"\bbackward\b"), re.compile(r"\bdef\s+bac
 
 
 def _may_use(source: str) -> bool:
-    """False only when no autograd use can be in ``source``: none of the telling words, and every 'backward' is
-    a ``def backward``, not a call."""
-    return bool(_WORDS.search(source)) or \
+    """False only when no autograd use can be in ``source``: ASCII (Python folds other letters into names: a
+    fullwidth 'ｇｒａｄ' is 'grad'), none of the telling words, and every 'backward' is a ``def backward``."""
+    return not source.isascii() or bool(_WORDS.search(source)) or \
         len(_BACKWARD.findall(source)) > len(_DEF_BACKWARD.findall(source))
 
 

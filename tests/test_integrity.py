@@ -90,6 +90,7 @@ class MLP:
     "w.requires_grad_()", "w = torch.zeros(2, requires_grad=True)", "g = w.grad", "w.retain_grad()",
     "from torch.func import grad", "import torch.autograd as ag", "from functorch import vmap",
     "torch.autograd.grad(y, x)", "f = torch.func.jacrev(g)",
+    "g = w.\uff47\uff52\uff41\uff44",  # fullwidth letters: Python reads the name as 'grad'
 ])
 def test_the_quick_prefilter_never_hides_a_use_the_scan_would_find(body):
     """Most sources skip the parse (no telling word); any source with a use must still be parsed and flagged."""

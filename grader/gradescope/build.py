@@ -62,10 +62,13 @@ def _add(z: zipfile.ZipFile, name: str, data: bytes, mode: int = 0o644) -> None:
 
 
 def new_salt_file(out: Path) -> Path:
-    """A fresh random salt beside the zip (``autograder.salt.txt``, owner-only), for a build given none: the
+    """The salt beside the zip (``autograder.salt.txt``, owner-only) for a build given none: the one a previous
+    build left there (a rebuild keeps the hidden cases of the zip already deployed), else a fresh random one. The
     rubric's public default would let anyone work out the hidden cases. Keep it to regrade with the same cases
     (``hw1-grader batch --salt-file``)."""
     path = Path(out).with_suffix(".salt.txt")
+    if path.is_file() and path.read_text(encoding="utf-8").strip():
+        return path
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:

@@ -28,7 +28,7 @@ from grader.errors import SandboxError
 from grader.sandbox.arrays import pack
 from grader.sandbox import policy
 from grader.sandbox.master import start_zygote, stop_zygote
-from grader.sandbox.procs import kill_tree, wait_gone
+from grader.sandbox.procs import kill_tree, start_time, wait_gone
 from grader.sandbox.reader import Reader, printable
 
 SANDBOX_USER = policy.SANDBOX_USER
@@ -149,13 +149,16 @@ class Sandbox:
         self.landlock_abi = 0
         self._proc: subprocess.Popen | None = None
         self._pid = 0
+        self._born: int | None = None
         self._stderr = None
         if attach is not None:
             self._sock = attach
         else:
             self._sock, self._proc, self._stderr = start_zygote(self._cfg, self._base)
             self._pid = self._proc.pid
+            self._born = start_time(self._pid)
         self._ready = False
+        self._closed = False
         self._dying: set[int] = set()
 
     def _wait_ready(self) -> None:
@@ -176,18 +179,28 @@ class Sandbox:
         ready = json.loads(msg)
         self.landlock_abi = int(ready.get("landlock") or 0)
         self._pid = self._pid or int(ready["pid"])
+        self._born = start_time(self._pid)
         self._ready = True
+
+    def _zygote(self) -> int:
+        """The zygote's pid while it is the process this Sandbox started or was given, else 0 (it is gone, and its
+        pid may name another process by now: nothing below it is ours to kill)."""
+        return self._pid if self._pid and start_time(self._pid) == self._born else 0
 
     def settle(self) -> None:
         """Return once every process of the jobs run so far is gone. ``run`` kills them all before it returns
         (none can act after that); the kernel's teardown of a forked torch process takes a few milliseconds,
         which the caller overlaps with its own work before calling this."""
-        if self._pid:
-            wait_gone(self._dying | kill_tree(self._pid))
+        zygote = self._zygote()
+        wait_gone(self._dying | (kill_tree(zygote) if zygote else set()))
         self._dying = set()
 
     def close(self) -> None:
-        stop_zygote(self._pid, self._sock, self._proc, self._base, self._dying)
+        """Stop the zygote with every job below it. Closing again does nothing."""
+        if self._closed:
+            return
+        self._closed = True
+        stop_zygote(self._zygote(), self._sock, self._proc, self._base, self._dying)
 
     def __enter__(self) -> "Sandbox":
         return self
@@ -216,7 +229,8 @@ class Sandbox:
             held = self._write_job(scratch, modules, files, items)
             outcome = self._supervise(scratch, items, limits, held)
         finally:
-            self._dying |= kill_tree(self._pid)
+            zygote = self._zygote()
+            self._dying |= kill_tree(zygote) if zygote else set()
             shutil.rmtree(scratch, ignore_errors=True)
         self.layers = outcome.layers
         if self._ids:

@@ -55,7 +55,10 @@ def stop_zygote(pid: int, sock: socket.socket, proc: subprocess.Popen | None, ba
                 dying: set[int] = frozenset()) -> None:
     """Kill everything below the zygote ``pid`` and wait until it is gone (with ``dying``, processes killed
     earlier), close its socket (a zygote stops when it closes), kill the zygote itself (``proc``, when this process
-    started it; else its parent, a Master, reaps it) and remove ``base``. Safe to call twice."""
+    started it; else its parent, a Master, reaps it) and remove ``base``. ``pid`` 0: the zygote is gone already
+    (its pid may belong to another process by now), so nothing is killed. Callers call it once."""
+    if proc is not None and proc.poll() is not None:
+        pid = 0  # exited and reaped: the pid is free for any other process
     try:
         if pid:
             wait_gone(set(dying) | kill_tree(pid))
@@ -84,6 +87,7 @@ class Master:
         cfg["preload"] = list(preload)
         self._base = Path(tempfile.mkdtemp(prefix="hw1-master-"))
         self._sock, self._proc, self._stderr = start_zygote(cfg, self._base)
+        self._closed = False
 
     def zygote(self, slot: int = 0) -> socket.socket:
         """A new zygote's socket, for ``Sandbox(attach=..., slot=slot)``; as root its jobs run as the sandbox user
@@ -103,6 +107,10 @@ class Master:
         return ours
 
     def close(self) -> None:
+        """Stop the Master with every zygote and job below it. Closing again does nothing."""
+        if self._closed:
+            return
+        self._closed = True
         stop_zygote(self._proc.pid, self._sock, self._proc, self._base)
 
     def __enter__(self) -> "Master":

@@ -30,6 +30,17 @@ def _children(pid: int) -> list[int]:
     return out
 
 
+def start_time(pid: int) -> int | None:
+    """When ``pid`` started (clock ticks since boot), or None when there is no such process: with the pid, it
+    names one process for good (a pid alone may be reused once its process is gone and reaped)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read()
+        return int(stat[stat.rfind(b")") + 2:].split()[19])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def _live(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat", "rb") as fh:

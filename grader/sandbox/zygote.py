@@ -31,6 +31,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)  # run as a script with -I, which leaves its folder off sys.path; the child takes it off
 import confine  # noqa: E402
 import landlock  # noqa: E402
+import procs  # noqa: E402
 
 PR_SET_CHILD_SUBREAPER, PR_SET_DUMPABLE = 36, 4
 EXIT_EXPOSED = 72
@@ -187,7 +188,8 @@ def serve(sock: socket.socket, cfg: dict) -> None:
             msg, fds, _, _ = socket.recv_fds(sock, 1 << 16, 4)
         except InterruptedError:
             continue
-        if not msg:
+        if not msg:  # whoever holds the other end is gone (a worker killed mid-job): so is everything below us
+            procs.kill_tree(os.getpid())
             return
         req = json.loads(msg)
         if req.get("zygote") and len(fds) == 1:
