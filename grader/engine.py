@@ -136,10 +136,11 @@ def _run_jobs(sandbox: Sandbox, modules: dict, files: dict, pending: list[Plan],
                 ran[p.item.id] = Ran(error=f"not run: the submission used up its {lim.submission_seconds:g} s")
             break
         withheld_room = max(0, lim.output_bytes - printed.kept_withheld)
+        # after a hold both pipes of a job are withheld: they share the withheld room
+        shown_room = withheld_room // 2 if after_hold else max(0, lim.output_bytes - printed.kept)
         job = sandbox.run(modules, files, [_job_item(p) for p in pending],
-                          JobLimits(lim.item_seconds, left, lim.memory_mb,
-                                    withheld_room if after_hold else max(0, lim.output_bytes - printed.kept),
-                                    lim.processes, lim.file_mb, withheld_room))
+                          JobLimits(lim.item_seconds, left, lim.memory_mb, shown_room, lim.processes, lim.file_mb,
+                                    withheld_room - shown_room if after_hold else withheld_room))
         printed.add(job, all_withheld=after_hold)
         after_hold = after_hold or job.held
         for role, header in job.imports.items():

@@ -255,3 +255,34 @@ def _leak(x):
         seen.add(report.student_output)
     assert len(seen) == 1, "what the student sees depends on the hidden inputs"
     assert seen.pop().count("IMPORT") == 1  # the first child's import only
+
+
+def test_withheld_output_keeps_to_its_room_over_reruns(sandbox, tmp_path):
+    """Output after a hold (and all output of later children) is kept up to the rubric's output_bytes in all,
+    however many children a submission needs: the instructor's copy stays bounded too."""
+    from grader.engine import grade
+    from tests.conftest import SAMPLES
+
+    attack = '''
+import os, sys
+print("B" * 40000, flush=True)
+def _item():
+    f = sys._getframe()
+    while f is not None and not isinstance(f.f_locals.get("item"), dict):
+        f = f.f_back
+    return f.f_locals["item"].get("id", "") if f is not None else ""
+def _leak(x):
+    if _item().startswith("2.end_to_end_hidden"):
+        print("W" * 40000, flush=True)
+        os._exit(3)
+'''
+    src = (SAMPLES / "correct_fall2020" / "mlp.py").read_text()
+    src = src.replace("    def forward(self, x):\n", "    def forward(self, x):\n        _leak(x)\n", 1)
+    (tmp_path / "mlp.py").write_text(attack + src)
+    rubric = _two_hidden_items()
+    rubric = rubric.model_copy(update={"limits": rubric.limits.model_copy(update={"output_bytes": 50_000})})
+    report = grade(tmp_path, rubric, sandbox=sandbox)
+    assert report.output.count("B" * 100) and report.output.count("W" * 100)
+    visible = report.student_output.count("B")
+    assert visible == 40000  # the first child's import, all of it
+    assert report.output.count("B") + report.output.count("W") - visible <= 50_000  # withheld: one room in all
