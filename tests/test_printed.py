@@ -215,6 +215,17 @@ def test_the_note_on_withheld_output_appears_whenever_hidden_items_ran(graded, s
     assert Printed.WITHHELD not in visible_only.student_output  # no hidden item ran
 
 
+#: Student-side code: the id of the item the harness is running now (found in the caller's frames).
+_CURRENT_ITEM = '''
+import sys
+def _item():
+    f = sys._getframe()
+    while f is not None and not isinstance(f.f_locals.get("item"), dict):
+        f = f.f_back
+    return f.f_locals["item"].get("id", "") if f is not None else ""
+'''
+
+
 def _two_hidden_items():
     rubric = _roomy_rubric()
     hidden = next(i for i in rubric.items if i.id == "2.end_to_end_hidden")
@@ -232,11 +243,7 @@ def test_after_a_crash_in_a_hidden_item_the_rerun_prints_nothing_the_student_see
     attack = '''
 import os, sys
 print("IMPORT", "B" * 30000)
-def _item():
-    f = sys._getframe()
-    while f is not None and not isinstance(f.f_locals.get("item"), dict):
-        f = f.f_back
-    return f.f_locals["item"].get("id", "") if f is not None else ""
+''' + _CURRENT_ITEM + '''
 def _leak(x):
     if _item().startswith("2.end_to_end_hidden"):
         print("W" * int(abs(float(x.ravel()[0])) * 1000), flush=True)
@@ -266,11 +273,7 @@ def test_withheld_output_keeps_to_its_room_over_reruns(sandbox, tmp_path):
     attack = '''
 import os, sys
 print("B" * 40000, flush=True)
-def _item():
-    f = sys._getframe()
-    while f is not None and not isinstance(f.f_locals.get("item"), dict):
-        f = f.f_back
-    return f.f_locals["item"].get("id", "") if f is not None else ""
+''' + _CURRENT_ITEM + '''
 def _leak(x):
     if _item().startswith("2.end_to_end_hidden"):
         print("W" * 40000, flush=True)

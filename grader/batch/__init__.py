@@ -4,3 +4,6 @@
     finished submission recorded atomically by store.Store -> outputs.rebuild (grades.csv, feedback pages,
     summary/, canvas.csv) from the records; merge.merge combines the output folders of shards.
 """
+
+#: Feedback page formats (``--feedback``); here, where the batch command can read it without heavy imports.
+FEEDBACK_FORMATS = ("md", "html")

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
+from grader.batch import FEEDBACK_FORMATS
 from grader.errors import GraderError
 
 if TYPE_CHECKING:
     from grader.batch.outputs import Written
-
-FEEDBACK_FORMATS = ("md", "html")  # as grader.batch.outputs, without importing it before the Master starts
 
 
 def _outputs(out: Path, written: Written) -> list[str]:
@@ -43,8 +41,7 @@ def _feedback(args) -> str:
 def batch_command(args, salt: str | None) -> int:
     from grader.sandbox.master import start_master
 
-    if args.feedback not in (*FEEDBACK_FORMATS, "none"):
-        raise GraderError(f"--feedback {args.feedback!r}: choose md, html or none")
+    feedback = _feedback(args)
     if args.workers is not None and args.workers < 1:
         raise GraderError("--workers must be at least 1")
     master = start_master()  # first: it imports torch while the rest of the batch starts
@@ -57,7 +54,7 @@ def batch_command(args, salt: str | None) -> int:
         rubric = load_rubric(args.rubric)
         opts = BatchOptions(Path(args.dir), Path(args.out), rubric, salt=salt, workers=args.workers or 0,
                             shard=parse_shard(args.shard) if args.shard else None, retry_errors=args.retry_errors,
-                            feedback=_feedback(args), canvas_column=_canvas(args), quiet=args.quiet)
+                            feedback=feedback, canvas_column=_canvas(args), quiet=args.quiet)
         res = run_batch(opts, master)
     except KeyboardInterrupt:
         print(f"hw1-grader: interrupted; every finished submission is recorded in {args.out}/reports. "

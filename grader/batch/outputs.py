@@ -14,8 +14,6 @@ from grader.reporters import canvas, csv_report, feedback_page, summary
 from grader.reporters.rows import Row
 from grader.schemas import Rubric
 
-FEEDBACK_FORMATS = ("md", "html")
-
 
 @dataclass(frozen=True)
 class Written:

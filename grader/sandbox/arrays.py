@@ -47,23 +47,31 @@ def pack(arrays: dict[str, np.ndarray], cache: dict | None = None) -> bytes:
     return _LEN.pack(len(head)) + head + b"".join(chunks)
 
 
+def _nbytes(shape: list[int], code: str) -> int:
+    count = 1
+    for n in shape:
+        count *= n
+    return count * DTYPES[code].itemsize
+
+
+def _arrays(index, data: memoryview) -> dict[str, np.ndarray]:
+    """{name: read-only view of ``data``} for an index of (name, shape, code), each array padded to 8 bytes."""
+    out, offset = {}, 0
+    for name, shape, code in index:
+        nbytes = _nbytes(shape, code)
+        out[name] = np.frombuffer(data, dtype=DTYPES[code], count=nbytes // DTYPES[code].itemsize,
+                                  offset=offset).reshape(shape)
+        offset += nbytes + (-nbytes % 8)
+    return out
+
+
 def unpack_inputs(blob: bytes) -> dict[str, np.ndarray]:
     """``unpack`` for the child reading its job's inputs, which the trusted parent packed: the same result without
-    checking each entry (the parent's ``unpack`` of what a child sends checks everything)."""
+    checking the index (the parent's ``unpack`` of what a child sends checks everything)."""
     if not blob:
         return {}
     (hlen,) = _LEN.unpack_from(blob)
-    data = memoryview(blob)[_LEN.size + hlen:]
-    out, offset = {}, 0
-    for name, shape, code in json.loads(blob[_LEN.size:_LEN.size + hlen]):
-        dtype = DTYPES[code]
-        count = 1
-        for s in shape:
-            count *= s
-        out[name] = np.frombuffer(data, dtype=dtype, count=count, offset=offset).reshape(shape)
-        nbytes = count * dtype.itemsize
-        offset += nbytes + (-nbytes % 8)
-    return out
+    return _arrays(json.loads(blob[_LEN.size:_LEN.size + hlen]), memoryview(blob)[_LEN.size + hlen:])
 
 
 def unpack(blob: bytes) -> dict[str, np.ndarray]:
@@ -79,23 +87,20 @@ def unpack(blob: bytes) -> dict[str, np.ndarray]:
     if not isinstance(index, list) or len(index) > MAX_ARRAYS:
         raise ValueError("array index is not a list of arrays")
     data = memoryview(blob)[_LEN.size + hlen:]
-    out, offset = {}, 0
+    entries, seen, offset = [], set(), 0
     for entry in index:
         name, shape, code = _entry(entry)
-        if name in out:
+        if name in seen:
             raise ValueError(f"array {name[:60]!r} sent twice")
-        dtype = DTYPES[code]
-        count = 1
-        for s in shape:
-            count *= s
-        nbytes = count * dtype.itemsize
+        seen.add(name)
+        nbytes = _nbytes(shape, code)
         if offset + nbytes > len(data):
             raise ValueError(f"array {name[:60]!r} is larger than the data sent")
-        out[name] = np.frombuffer(data, dtype=dtype, count=count, offset=offset).reshape(shape)
         offset += nbytes + (-nbytes % 8)
+        entries.append((name, shape, code))
     if offset != len(data):
         raise ValueError("array data does not match its index")
-    return out
+    return _arrays(entries, data)
 
 
 def _entry(entry) -> tuple[str, list[int], str]:

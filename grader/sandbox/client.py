@@ -154,7 +154,11 @@ class Sandbox:
         if attach is not None:
             self._sock = attach
         else:
-            self._sock, self._proc, self._stderr = start_zygote(self._cfg, self._base)
+            try:
+                self._sock, self._proc, self._stderr = start_zygote(self._cfg)
+            except SandboxError:
+                shutil.rmtree(self._base, ignore_errors=True)
+                raise
             self._pid = self._proc.pid
             self._born = start_time(self._pid)
         self._ready = False
@@ -200,7 +204,8 @@ class Sandbox:
         if self._closed:
             return
         self._closed = True
-        stop_zygote(self._zygote(), self._sock, self._proc, self._base, self._dying)
+        stop_zygote(self._zygote(), self._sock, self._proc, self._dying)
+        shutil.rmtree(self._base, ignore_errors=True)
 
     def __enter__(self) -> "Sandbox":
         return self

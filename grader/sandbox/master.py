@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -31,7 +30,7 @@ def _child_env() -> dict[str, str]:
             **{k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_CORETYPE") or k == "OPENBLAS_L2_SIZE"}}
 
 
-def start_zygote(cfg: dict, base: Path) -> tuple[socket.socket, subprocess.Popen, object]:
+def start_zygote(cfg: dict) -> tuple[socket.socket, subprocess.Popen, object]:
     """Start ``python -I zygote.py FD`` with ``cfg`` on its stdin: (our end of its socket, the process, the file
     that collects its stderr). It says ready on the socket once it has imported torch."""
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -44,18 +43,16 @@ def start_zygote(cfg: dict, base: Path) -> tuple[socket.socket, subprocess.Popen
         proc.stdin.close()
     except OSError as e:
         ours.close()
-        shutil.rmtree(base, ignore_errors=True)
         raise SandboxError(f"could not start the sandbox ({e})") from e
     finally:
         theirs.close()
     return ours, proc, stderr
 
 
-def stop_zygote(pid: int, sock: socket.socket, proc: subprocess.Popen | None, base: Path,
-                dying: set[int] = frozenset()) -> None:
+def stop_zygote(pid: int, sock: socket.socket, proc: subprocess.Popen | None, dying: set[int] = frozenset()) -> None:
     """Kill everything below the zygote ``pid`` and wait until it is gone (with ``dying``, processes killed
     earlier), close its socket (a zygote stops when it closes), kill the zygote itself (``proc``, when this process
-    started it; else its parent, a Master, reaps it) and remove ``base``. ``pid`` 0: the zygote is gone already
+    started it; else its parent, a Master, reaps it). ``pid`` 0: the zygote is gone already
     (its pid may belong to another process by now), so nothing is killed. Callers call it once."""
     if proc is not None and proc.poll() is not None:
         pid = 0  # exited and reaped: the pid is free for any other process
@@ -70,7 +67,6 @@ def stop_zygote(pid: int, sock: socket.socket, proc: subprocess.Popen | None, ba
             os.kill(pid, signal.SIGKILL)
     except (OSError, subprocess.TimeoutExpired):
         pass
-    shutil.rmtree(base, ignore_errors=True)
 
 
 class Master:
@@ -85,8 +81,7 @@ class Master:
                  preload: tuple[str, ...] = ()) -> None:
         cfg = policy.configure(tuple(hide), landlock=landlock, mountns=mountns)
         cfg["preload"] = list(preload)
-        self._base = Path(tempfile.mkdtemp(prefix="hw1-master-"))
-        self._sock, self._proc, self._stderr = start_zygote(cfg, self._base)
+        self._sock, self._proc, self._stderr = start_zygote(cfg)
         self._closed = False
 
     def zygote(self, slot: int = 0) -> socket.socket:
@@ -111,7 +106,7 @@ class Master:
         if self._closed:
             return
         self._closed = True
-        stop_zygote(self._proc.pid, self._sock, self._proc, self._base)
+        stop_zygote(self._proc.pid, self._sock, self._proc)
 
     def __enter__(self) -> "Master":
         return self
