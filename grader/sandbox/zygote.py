@@ -140,6 +140,7 @@ def main() -> None:
     import warm
 
     warm.stub_dynamo()
+    warm.stub_symbolic_shapes()
     import harness  # noqa: F401
 
     warm.warm_up()

@@ -209,8 +209,8 @@ def test_bridges_name_the_closed_folders_on_the_way_and_only_the_entries_that_le
                     reason="only as root with Python below a folder other users cannot enter (e.g. /root)")
 def test_the_whole_standard_library_imports_but_the_closed_folder_shows_nothing_else(tmp_path):
     """Python below /root (mode 0700): any standard-library module imports in the child, not only the preloaded
-    ones, and torch's backward with a gradient (which imports sympy) works; /root itself lists only the way to
-    Python."""
+    ones, and so do site-packages beyond the preloaded ones (sympy) and torch's backward with a gradient; /root
+    itself lists only the way to Python."""
     from grader.engine import grade
     from grader.sandbox.client import Sandbox
 
@@ -218,7 +218,7 @@ def test_the_whole_standard_library_imports_but_the_closed_folder_shows_nothing_
     top, kept = blocked[0]
     src = (ROOT / "sample_submissions" / "correct_fall2020" / "mlp.py").read_text()
     probe = f'''
-import colorsys, difflib, os, torch
+import colorsys, difflib, os, sympy, torch
 w = torch.ones(3, 2, requires_grad=True)
 (w * 2).backward(torch.ones(3, 2))
 try:
