@@ -89,7 +89,9 @@ class MLP:
     "loss.backward()", "loss . backward()", "(loss.\n     backward())", "loss.\\\n    backward()",
     "w.requires_grad_()", "w = torch.zeros(2, requires_grad=True)", "g = w.grad", "w.retain_grad()",
     "from torch.func import grad", "import torch.autograd as ag", "from functorch import vmap",
-    "torch.autograd.grad(y, x)", "f = torch.func.jacrev(g)",
+    "torch.autograd.grad(y, x)", "f = torch.func.jacrev(g)", "g = w . grad", "g = (w.  # the gradient\n  grad)",
+    "g = (w\n  # the gradient\n  .\n  # of w\n  grad)", "g = w.\\\n    grad", "import torch . func as tf",
+    "f = (torch.\n  func.vmap)",
     "g = w.\uff47\uff52\uff41\uff44",  # fullwidth letters: Python reads the name as 'grad'
 ])
 def test_the_quick_prefilter_never_hides_a_use_the_scan_would_find(body):
@@ -107,4 +109,7 @@ def test_a_clean_skeleton_skips_the_parse():
     from grader.integrity import _may_use
 
     assert not _may_use("class MLP:\n    def backward(self, dJdy_hat):\n        self.grads['dJdW1'] = dJdy_hat\n"
-                        "    def clear_grad_and_cache(self):\n        pass\n")
+                        "    def clear_grad_and_cache(self):\n        for grad in self.grads:\n"
+                        "            self.grads[grad].zero_()\n        func = grad\n")
+    for name in ("correct_fall2020", "correct_numpy_inside", "wrong_relu_mask"):  # the skeleton's own code
+        assert not _may_use((SAMPLES / name / "mlp.py").read_text()), name

@@ -67,3 +67,21 @@ print("SYMPY", "sympy" in sys.modules, float(_w.grad.sum()))
     (tmp_path / "mlp.py").write_text(probe + src)
     report = grade(tmp_path, sandbox=sandbox)
     assert "SYMPY False 12.0" in report.output, report.output
+
+
+def test_the_zygote_heap_is_in_huge_pages_and_the_jobs_memory_is_not(tmp_path, sandbox):
+    """Huge pages make each fork cheap; in the job they could stall a large allocation on compaction, so the job
+    turns them off (a memory bomb must meet its limit in time)."""
+    try:
+        with open(f"/proc/{sandbox.pid}/environ", "rb") as fh:  # the zygote is not dumpable: root reads it
+            assert b"GLIBC_TUNABLES=glibc.malloc.hugetlb=1" in fh.read().split(b"\0")
+    except PermissionError:
+        pass
+    src = (ROOT / "sample_submissions" / "correct_fall2020" / "mlp.py").read_text()
+    probe = """
+with open("/proc/self/status") as _fh:
+    print("THP", [l.split()[1] for l in _fh if l.startswith("THP_enabled")])
+"""
+    (tmp_path / "mlp.py").write_text(probe + src)
+    report = grade(tmp_path, sandbox=sandbox)
+    assert "THP ['0']" in report.output or "THP []" in report.output, report.output  # [] : a kernel without the line
