@@ -6,6 +6,7 @@ Exit 0 when the work was done (a submission graded, whatever its score); exit 2 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -88,6 +89,18 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("hw1-grader: interrupted", file=sys.stderr)
         return 130
+
+
+def entry() -> None:
+    """The ``hw1-grader`` command: ``main``, then out without the interpreter's teardown of torch, NumPy and
+    pydantic (about 50 ms; every file is written and closed by then, and a batch's processes are stopped)."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a reader that went away (``| head``)
+        pass
+    os._exit(code)
 
 
 def _run(args) -> int:

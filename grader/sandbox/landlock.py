@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import stat
 
 SYS_CREATE_RULESET, SYS_ADD_RULE, SYS_RESTRICT_SELF = 444, 445, 446  # the same numbers on x86_64 and aarch64
 CREATE_RULESET_VERSION = 1
@@ -53,11 +54,17 @@ def _call(nr: int, *args) -> int:
 
 
 def abi() -> int:
-    """The Landlock ABI version this kernel offers; 0 when it has none (or a seccomp filter hides it)."""
-    try:
-        return _call(SYS_CREATE_RULESET, None, ctypes.c_long(0), ctypes.c_long(CREATE_RULESET_VERSION))
-    except OSError:
-        return 0
+    """The Landlock ABI version this kernel offers; 0 when it has none (or a seccomp filter hides it). Asked once
+    per process that has it offered (a forked job asks its zygote's answer)."""
+    if not _ABI:
+        try:
+            _ABI.append(_call(SYS_CREATE_RULESET, None, ctypes.c_long(0), ctypes.c_long(CREATE_RULESET_VERSION)))
+        except OSError:
+            return 0
+    return _ABI[0]
+
+
+_ABI: list[int] = []
 
 
 def _handled(version: int) -> tuple[int, int, int, int]:
@@ -75,7 +82,7 @@ def _allow(ruleset: int, path: str, rights: int) -> None:
     except OSError:
         return  # missing, or out of reach of this user anyway
     try:
-        if not os.path.isdir(f"/proc/self/fd/{fd}"):
+        if not stat.S_ISDIR(os.fstat(fd).st_mode):
             rights &= FILE_RIGHTS
         if rights:
             rule = _PathBeneath(rights, fd)

@@ -57,6 +57,9 @@ CLONE3 = 435
 ARG_CHECKS = ("kill", "clone")  # denied only for some arguments
 
 
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
 class _Filter(ctypes.Structure):
     _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint32)]
 
@@ -109,14 +112,28 @@ def supported() -> bool:
     return platform.machine() in ARCHES
 
 
+_BUILT: list = []  # [(filter array, its sock_fprog)]: built once in the zygote, so each job only installs it
+
+
+def program_ready() -> None:
+    """Build the filter now (the zygote does, before it forks)."""
+    _built()
+
+
+def _built() -> "_Prog":
+    if not _BUILT:
+        prog = program()
+        arr = (_Filter * len(prog))(*[_Filter(*ins) for ins in prog])
+        _BUILT.append((arr, _Prog(len(prog), ctypes.cast(arr, ctypes.POINTER(_Filter)))))
+    return _BUILT[0][1]
+
+
 def install() -> None:
     """Install the filter on the calling thread (and its future children). OSError when the kernel refuses."""
     if not supported():
         raise OSError(f"no seccomp filter for the {platform.machine()} architecture")
-    prog = program()
-    arr = (_Filter * len(prog))(*[_Filter(*ins) for ins in prog])
-    fprog = _Prog(len(prog), ctypes.cast(arr, ctypes.POINTER(_Filter)))
-    libc = ctypes.CDLL(None, use_errno=True)
+    fprog = _built()
+    libc = _libc
     if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
     if libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:

@@ -32,6 +32,7 @@ sys.path.insert(0, HERE)  # run as a script with -I, which leaves its folder off
 import confine  # noqa: E402
 import landlock  # noqa: E402
 import procs  # noqa: E402
+import seccomp  # noqa: E402
 
 PR_SET_CHILD_SUBREAPER, PR_SET_DUMPABLE, PR_SET_THP_DISABLE = 36, 4, 41
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -150,6 +151,8 @@ def main() -> None:
     import harness  # noqa: F401
 
     warm.warm_up()
+    if seccomp.supported():
+        seccomp.program_ready()
     gc.freeze()  # what exists now is never scanned by the collector, so children do not copy its pages
     gc.enable()  # in the zygote and (inherited) in every job
 
