@@ -37,6 +37,9 @@ import seccomp  # noqa: E402
 PR_SET_CHILD_SUBREAPER, PR_SET_DUMPABLE, PR_SET_THP_DISABLE = 36, 4, 41
 _libc = ctypes.CDLL(None, use_errno=True)
 EXIT_EXPOSED = 72
+#: The collector in a job: the zygote's objects are frozen, so a job's collections only look at its own; one every
+#: 10,000 net allocations instead of 700 still frees cyclic garbage long before it could matter.
+JOB_GC_THRESHOLD = (10_000, 10, 10)
 
 #: Imported before forking, so that jobs find them imported already (and, should the zygote fail to open the way
 #: to a Python installed where the sandbox user cannot read, e.g. under /root, still find these).
@@ -69,6 +72,7 @@ def _child(cfg: dict, req: dict, fds: list[int]) -> None:
         # one entry per 2 MiB instead of 512. The job's own memory is not: a large allocation then costs no
         # compaction stall (a memory bomb still meets its limit in time).
         _libc.prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0)
+        gc.set_threshold(*JOB_GC_THRESHOLD)
         for s in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
             signal.signal(s, signal.SIG_DFL)
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
