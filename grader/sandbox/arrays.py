@@ -55,12 +55,14 @@ def _nbytes(shape: list[int], code: str) -> int:
 
 
 def _arrays(index, data: memoryview) -> dict[str, np.ndarray]:
-    """{name: read-only view of ``data``} for an index of (name, shape, code), each array padded to 8 bytes."""
+    """{name: read-only view of ``data``} for an index of (name, shape, code[, nbytes]), each array padded to 8
+    bytes."""
     out, offset = {}, 0
-    for name, shape, code in index:
-        nbytes = _nbytes(shape, code)
-        out[name] = np.frombuffer(data, dtype=DTYPES[code], count=nbytes // DTYPES[code].itemsize,
-                                  offset=offset).reshape(shape)
+    for entry in index:
+        name, shape, code = entry[0], entry[1], entry[2]
+        dtype = DTYPES[code]
+        nbytes = entry[3] if len(entry) > 3 else _nbytes(shape, code)
+        out[name] = np.frombuffer(data, dtype=dtype, count=nbytes // dtype.itemsize, offset=offset).reshape(shape)
         offset += nbytes + (-nbytes % 8)
     return out
 
@@ -97,7 +99,7 @@ def unpack(blob: bytes) -> dict[str, np.ndarray]:
         if offset + nbytes > len(data):
             raise ValueError(f"array {name[:60]!r} is larger than the data sent")
         offset += nbytes + (-nbytes % 8)
-        entries.append((name, shape, code))
+        entries.append((name, shape, code, nbytes))
     if offset != len(data):
         raise ValueError("array data does not match its index")
     return _arrays(entries, data)
@@ -108,6 +110,9 @@ def _entry(entry) -> tuple[str, list[int], str]:
             and isinstance(entry[1], list) and entry[2] in DTYPES):
         raise ValueError("malformed array index entry")
     shape = entry[1]
-    if len(shape) > MAX_NDIM or not all(type(s) is int and 0 <= s < 2**31 for s in shape):
+    if len(shape) > MAX_NDIM:
         raise ValueError(f"bad shape for array {entry[0][:60]!r}")
+    for n in shape:
+        if type(n) is not int or not 0 <= n < 2**31:
+            raise ValueError(f"bad shape for array {entry[0][:60]!r}")
     return entry[0], shape, entry[2]

@@ -13,22 +13,35 @@ PARAMS = ("W1", "b1", "W2", "b2")
 
 
 def _set_params(net, arrays: dict) -> None:
+    """Write the case's weights into the student's ``net.parameters`` (in place when the shapes agree). The values
+    are float64 arrays that float32 holds exactly, so every dtype receives the same numbers."""
     params = getattr(net, "parameters", None)
     if not isinstance(params, dict):
         raise TypeError(f"net.parameters must be the skeleton's dict; got {type_name(params)}")
     with torch.no_grad():
         for k in PARAMS:
-            new = torch.from_numpy(np.array(arrays[k], dtype=np.float32))
+            new = arrays[k]
             old = params.get(k)
-            if isinstance(old, torch.Tensor) and tuple(old.shape) == tuple(new.shape):
-                torch.Tensor.copy_(old, new)
-            elif isinstance(old, np.ndarray) and old.shape == tuple(new.shape):
-                np.copyto(old, new.numpy(), casting="unsafe")
-            elif old is not None and hasattr(old, "shape") and tuple(old.shape) != tuple(new.shape):
+            if isinstance(old, torch.Tensor) and tuple(old.shape) == new.shape:
+                if not _assign(old, new):
+                    torch.Tensor.copy_(old, torch.from_numpy(np.array(new, dtype=np.float32)))
+            elif isinstance(old, np.ndarray) and old.shape == new.shape:
+                np.copyto(old, new, casting="unsafe")
+            elif old is not None and hasattr(old, "shape") and tuple(old.shape) != new.shape:
                 raise ValueError(f"net.parameters['{k}'] has shape {tuple(old.shape)}; the skeleton's layout is "
-                                 f"{tuple(new.shape)} (out_features, in_features)")
+                                 f"{new.shape} (out_features, in_features)")
             else:
-                params[k] = new
+                params[k] = torch.from_numpy(np.array(new, dtype=np.float32))
+
+
+def _assign(old: torch.Tensor, new: np.ndarray) -> bool:
+    """Write ``new`` into a CPU tensor through its NumPy view (a quarter of the cost of ``copy_``); False when the
+    tensor has no NumPy view (it requires grad, or its device or dtype has none)."""
+    try:
+        torch.Tensor.numpy(old)[...] = new
+    except (RuntimeError, TypeError, ValueError):
+        return False
+    return True
 
 
 def _build(mod, t: Inputs, config: dict):

@@ -6,6 +6,7 @@ import numpy as np
 import torch
 
 MAX_ELEMENTS = 1_000_000
+_VIEWABLE = (torch.float32, torch.float64)  # dtypes whose CPU tensors NumPy views as they are
 _DTYPES = {d: str(d).replace("torch.", "") for d in (torch.float16, torch.bfloat16, torch.float32, torch.float64,
                                                       torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)}
 
@@ -30,8 +31,8 @@ def to_plain(obj, what: str) -> tuple[dict, np.ndarray | None]:
                 raise TypeError(f"{what} must hold real numbers; got a {meta['dtype']} tensor")
             if t.numel() > MAX_ELEMENTS:
                 raise TypeError(f"{what} has {t.numel():,} elements, too many")
-            if dtype == torch.float64 and t.device.type == "cpu":
-                arr = torch.Tensor.numpy(t).copy()  # shares the student's memory: copied
+            if dtype in _VIEWABLE and t.is_cpu and not t.is_neg():
+                arr = np.array(torch.Tensor.numpy(t), dtype=np.float64)  # a copy: never the student's memory
             else:
                 arr = torch.Tensor.numpy(t.to("cpu", torch.float64))  # a new tensor already
         elif type(obj) in (int, float) or isinstance(obj, (np.ndarray, np.number)) or type(obj) in (list, tuple):
