@@ -47,14 +47,17 @@ def _aligned(quantity: str, expected: np.ndarray, received: np.ndarray) -> tuple
 
 
 def compare(quantity: str, case: Case, expected: np.ndarray, received: np.ndarray | None, tol: Tolerance,
-            error: str = "") -> Comparison:
-    """Compare one quantity: shape first, then ``max|received - expected| <= atol + rtol * max|expected|``."""
+            error: str = "", others: dict[str, np.ndarray] | None = None, quick: bool = True) -> Comparison:
+    """Compare one quantity: shape first, then ``max|received - expected| <= atol + rtol * max|expected|``.
+
+    others: what else the case returned, kept on a failed comparison for the detectors. quick: first try the
+    common case (same shape, within tolerance) by one subtraction; False when the caller has tried it already."""
     if received is None:
         why = error or f"{quantity} was not returned"
         if why.startswith(f"{quantity} must be a tensor;") and expected.ndim:  # the child cannot know the shape
             why = why.replace("must be a tensor;", f"must be a tensor of shape {shape_text(expected.shape)};", 1)
-        return Comparison(quantity, case, False, expected, None, why)
-    if received.shape == expected.shape and expected.size:  # the common case, decided by one subtraction
+        return Comparison(quantity, case, False, expected, None, why, others=others or {})
+    if quick and received.shape == expected.shape and expected.size:  # the common case, one subtraction
         max_abs = float(np.abs(received - expected).max())  # NaN never passes the test below
         if max_abs <= tol.atol + tol.rtol * float(np.abs(expected).max()):
             return Comparison(quantity, case, True, expected, received)
@@ -62,10 +65,11 @@ def compare(quantity: str, case: Case, expected: np.ndarray, received: np.ndarra
     if aligned is None:
         return Comparison(quantity, case, False, expected, received,
                           f"{quantity} should have shape {shape_text(expected.shape)}; "
-                          f"got {shape_text(received.shape)}")
+                          f"got {shape_text(received.shape)}", others=others or {})
     if not np.all(np.isfinite(aligned)):
         bad = "NaN" if np.isnan(aligned).any() else "inf"
-        return Comparison(quantity, case, False, expected, aligned, f"{quantity} contains {bad}", note=note)
+        return Comparison(quantity, case, False, expected, aligned, f"{quantity} contains {bad}", note=note,
+                          others=others or {})
     diff = np.abs(aligned - expected)
     scale = float(np.max(np.abs(expected))) if expected.size else 0.0
     max_abs = float(diff.max()) if diff.size else 0.0
@@ -73,4 +77,4 @@ def compare(quantity: str, case: Case, expected: np.ndarray, received: np.ndarra
     passed = max_abs <= tol.atol + tol.rtol * scale
     msg = "" if passed else f"{quantity} differs from the expected value by up to {max_abs:.3g}"
     return Comparison(quantity, case, passed, expected, aligned, msg, max_abs, max_abs / max(scale, 1e-12), where,
-                      note)
+                      note, {} if passed else others or {})

@@ -6,7 +6,7 @@ backward may follow) before ``Evaluated.finish`` scores them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -92,8 +92,8 @@ def evaluate(p: Plan, r: Ran, imported: ImportFrame | None, conventions, autogra
         if ok:  # the common case: same shape, within tolerance (decided for every pair at once)
             comparisons.append(Comparison(q, case, True, expected, received))
             continue
-        c = compare(q, case, expected, received, item.tolerance, why)
-        comparisons.append(c if c.passed else replace(c, others=_all_arrays(res, r.arrays or {})))
+        comparisons.append(compare(q, case, expected, received, item.tolerance, why,
+                                   others=_all_arrays(res, r.arrays or {}), quick=False))
     return Evaluated(p, comparisons=comparisons, notes=notes,
                      diagnoses=diagnose(item.check, comparisons, conventions, mutated))
 
