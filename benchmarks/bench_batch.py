@@ -2,6 +2,7 @@
 
     python benchmarks/bench_batch.py                 # the full run (a few minutes on 2 cores)
     python benchmarks/bench_batch.py --quick         # a smaller run, to try it out
+    python benchmarks/bench_batch.py --repeat 5      # each batch five times (default three): the median run counts
 
 Builds N student-like submissions from sample_submissions/ (correct, wrong and broken ones; .py folders, zips and
 bare files, and notebooks), grades them with ``hw1-grader batch``, and prints submissions per second, median and
@@ -192,11 +193,24 @@ def time_cmd(args: list[str], runs: int) -> float:
     return statistics.median(times)
 
 
+def repeated(src: Path, workers: int, times: int) -> dict:
+    """The run with the median wall time of ``times`` runs of the same batch, with every run's rate (``rates``)
+    and the largest peak: on a shared machine one run can be 15% off either way."""
+    runs = sorted((run_batch(src, workers) for _ in range(max(1, times))), key=lambda r: r["wall"])
+    mid = dict(runs[len(runs) // 2])
+    mid["rates"] = [r["per_s"] for r in runs]
+    mid["peak"] = max(r["peak"] for r in runs)
+    mid["rows"] = min(r["rows"] for r in runs)
+    return mid
+
+
 # ------------------------------------------------------------------------------------------------ report
 def _row(label: str, r: dict) -> str:
     cpu = f"{r['cpu']:>8.1f} {1000 * r['cpu'] / r['n']:>8.0f}" if "cpu" in r else f"{'':>8} {'':>8}"
+    rates = r.get("rates", [r["per_s"]])
+    spread = f"{min(rates):.1f}-{max(rates):.1f}" if len(rates) > 1 else ""
     return (f"{label:<34} {r['n']:>5} {r['rows']:>5} {r['wall']:>8.2f} {r['per_s']:>8.1f} "
-            f"{1000 * r['p50']:>8.0f} {1000 * r['p95']:>8.0f} {r['peak'] / 2**30:>8.2f} {cpu}")
+            f"{1000 * r['p50']:>8.0f} {1000 * r['p95']:>8.0f} {r['peak'] / 2**30:>8.2f} {cpu} {spread:>11}")
 
 
 def main() -> None:
@@ -204,10 +218,13 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="N = 50 and 200 only, fewer fresh and timing runs")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--fresh", type=int, default=24, help="submissions graded the fresh-interpreter way")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="runs of each batch; the one with the median wall time is printed (default 3)")
     args = ap.parse_args()
     scales = [50, 200] if args.quick else [50, 200, 800]
     fresh_n = 8 if args.quick else args.fresh
     runs = 3 if args.quick else 7
+    repeat = 1 if args.quick else args.repeat
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
         for n in scales:
@@ -215,11 +232,11 @@ def main() -> None:
         make_ipynb(work / "nb200", 200)
         print(f"hw1-grader batch benchmark: {os.cpu_count()} cores, {args.workers} workers, python {sys.version.split()[0]}")
         print(f"{'run':<34} {'N':>5} {'rows':>5} {'wall s':>8} {'subs/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
-              f"{'peak GiB':>8} {'cpu s':>8} {'cpu ms/sub':>8}")
-        res = {n: run_batch(work / f"py{n}", args.workers) for n in scales}
+              f"{'peak GiB':>8} {'cpu s':>8} {'cpu ms/sub':>8} {'subs/s, all runs':>11}")
+        res = {n: repeated(work / f"py{n}", args.workers, repeat) for n in scales}
         for n in scales:
             print(_row("batch, warm workers, .py", res[n]))
-        nb = run_batch(work / "nb200", args.workers)
+        nb = repeated(work / "nb200", args.workers, repeat)
         print(_row("batch, warm workers, .ipynb", nb))
         sub = sorted((work / "py200").iterdir())[:fresh_n]
         fresh = run_fresh(sub, args.workers)
@@ -229,7 +246,8 @@ def main() -> None:
         t_check = time_cmd([PY, "-m", "grader", "check", str(one)], runs)
         base = res[200]
         print()
-        print(f"throughput .py  (N=200): {base['per_s']:.1f}/s   target >= {TARGETS['py_per_s']:g}/s")
+        print(f"throughput .py  (N=200): {base['per_s']:.1f}/s (runs: "
+              f"{', '.join(f'{x:.1f}' for x in base['rates'])})   target >= {TARGETS['py_per_s']:g}/s")
         print(f"throughput .ipynb (N=200): {nb['per_s']:.1f}/s   target >= {TARGETS['ipynb_per_s']:g}/s")
         print(f"warm batch vs fresh interpreter: {base['per_s']:.1f}/s vs {fresh['per_s']:.2f}/s = "
               f"{base['per_s'] / fresh['per_s']:.0f}x   target >= {TARGETS['vs_fresh']:g}x")
