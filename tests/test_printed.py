@@ -24,8 +24,8 @@ def test_output_printed_during_hidden_items_is_withheld_from_the_student(sandbox
 
 
 def test_hidden_inputs_never_reach_the_student_whatever_the_code_prints(sandbox, tmp_path):
-    """Printing the job's input file at import, every x in forward, and forging or dropping the harness's frames:
-    the hidden item runs in a job of its own whose output the student never sees."""
+    """Looking for the job's inputs at import, printing every x in forward, and forging or dropping the harness's
+    frames: the hidden item runs in a job of its own whose output the student never sees."""
     import numpy as np
 
     from grader.engine import grade, hidden_salt, plan
@@ -35,9 +35,16 @@ def test_hidden_inputs_never_reach_the_student_whatever_the_code_prints(sandbox,
 
     attack = '''
 import os, sys
-if os.path.exists("inputs.bin"):
-    arrays = sys.modules["arrays"].unpack(open("inputs.bin", "rb").read())
-    print("LEAK", [a.ravel()[:4].tolist() for a in arrays.values()])
+for _name in os.listdir("."):  # the job's inputs are not in a file beside the code
+    if _name not in ("mlp.py", "__pycache__"):
+        print("LEAK file", _name)
+for _fd in os.listdir("/proc/self/fd"):  # nor in a descriptor left open
+    try:
+        _data = os.pread(int(_fd), 1 << 20, 0)
+    except OSError:
+        continue
+    if b"dJdy_hat" in _data or b'"W1"' in _data:
+        print("LEAK fd", _fd)
 _write = sys.modules["harness"].write_frame
 def write_frame(fd, header, blob=b""):
     if header.get("phase") == "item":
@@ -57,7 +64,7 @@ sys.modules["harness"].write_frame = write_frame
         first = f"{float(np.float32(case.inputs['x'].ravel()[0]))!r}"
         assert first in report.output  # the instructor sees it
         assert first not in report.student_output, "a hidden input reached the student"
-    assert "LEAK" not in report.output  # the input file is gone before the student's code runs
+    assert "LEAK" not in report.output  # the job's data is out of reach before the student's code runs
 
 
 def _hidden_firsts(rubric, path):

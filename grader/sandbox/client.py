@@ -114,6 +114,25 @@ def _sweep(uid: int) -> None:
                 pass
 
 
+def _framed(head, arrays: dict[str, np.ndarray]) -> bytes:
+    """[u32 length of the JSON header][header][the arrays, packed]: how a job and its hidden part reach the child."""
+    text = json.dumps(head).encode()
+    return len(text).to_bytes(4, "big") + text + pack(arrays, _PACKED)
+
+
+def _memfd(data: bytes) -> int:
+    """An anonymous in-memory file holding ``data`` (no file system entry to create, or for anything to find)."""
+    fd = os.memfd_create("hw1-job", os.MFD_CLOEXEC)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
 def _not_dumpable() -> None:
     """Keep processes of the same user (the student's, when not root) out of this one's memory and environment."""
     try:
@@ -231,8 +250,8 @@ class Sandbox:
         self.settle()
         scratch = Path(tempfile.mkdtemp(prefix="job-", dir=self._base))
         try:
-            held = self._write_job(scratch, modules, files, items)
-            outcome = self._supervise(scratch, items, limits, held)
+            job, held = self._write_job(scratch, modules, files, items)
+            outcome = self._supervise(scratch, items, limits, job, held)
         finally:
             zygote = self._zygote()
             self._dying |= kill_tree(zygote) if zygote else set()
@@ -258,36 +277,32 @@ class Sandbox:
             spec.append({"id": it.id, "check": it.check, "role": it.role, "cases": cases})
         return spec, arrays
 
-    def _write_job(self, scratch: Path, modules: dict, files: dict[str, str], items: list[JobItem]) -> bytes | None:
-        """Write the job's files, the visible items and their inputs to ``scratch``; returns the hidden items and
-        their inputs as the bytes to send once the child holds (None when there are none)."""
+    def _write_job(self, scratch: Path, modules: dict, files: dict[str, str],
+                   items: list[JobItem]) -> tuple[bytes, bytes | None]:
+        """Write the student's files to ``scratch``; return the job (modules, visible items and their inputs) and
+        the hidden items with their inputs (None when there are none), each as the bytes the child reads."""
         if len(_PACKED) > 50_000:
             _PACKED.clear()
         shown = [it for it in items if not it.withheld]
         hidden = [it for it in items if it.withheld]
-        spec, arrays = self._part(shown)
         roles = list(dict.fromkeys(it.role for it in items))
         for name, text in files.items():
             target = scratch / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
-        (scratch / "job.json").write_text(json.dumps({"modules": modules, "roles": roles, "items": spec,
-                                                      "held": bool(hidden)}), encoding="utf-8")
-        (scratch / "inputs.bin").write_bytes(pack(arrays, _PACKED))
         if self._ids:
             uid, gid = self._ids
             for p in [scratch, *scratch.rglob("*")]:
                 os.chown(p, uid, gid)
-        if not hidden:
-            return None
-        spec, arrays = self._part(hidden)
-        head = json.dumps(spec).encode()
-        return len(head).to_bytes(4, "big") + head + pack(arrays, _PACKED)
+        spec, arrays = self._part(shown)
+        job = _framed({"modules": modules, "roles": roles, "items": spec, "held": bool(hidden)}, arrays)
+        return job, _framed(*self._part(hidden)) if hidden else None
 
-    def _supervise(self, scratch: Path, items: list[JobItem], lim: JobLimits, held: bytes | None) -> JobOutcome:
+    def _supervise(self, scratch: Path, items: list[JobItem], lim: JobLimits, job: bytes,
+                   held: bytes | None) -> JobOutcome:
         res_r, res_w = os.pipe()
         out_r, out_w = os.pipe()
-        ours, theirs = [res_r, out_r], [res_w, out_w]
+        ours, theirs = [res_r, out_r], [res_w, out_w, _memfd(job)]
         closed: set[int] = set()
         if held is not None:
             held_r, held_w = os.pipe()

@@ -81,6 +81,12 @@ def _install_autograd_probe() -> None:
     torch.Tensor.backward = wrap(torch.Tensor.backward)
 
 
+def _unframe(data: bytes):
+    """[u32 length][JSON header][packed arrays] (the trusted side's ``client._framed``) -> (header, arrays)."""
+    size = int.from_bytes(data[:4], "big")
+    return json.loads(data[4:4 + size]), unpack_inputs(data[4 + size:])
+
+
 def _read_all(fd: int) -> bytes:
     chunks = []
     while True:
@@ -110,20 +116,19 @@ def run_items(items: list[dict], inputs: dict, modules: dict, fd: int) -> None:
                          "autograd_calls": AUTOGRAD_CALLS["n"]}, pack(blob))
 
 
-def run_job(job_dir: str, fd: int, held_fd: int = 4, withheld_out_fd: int = 5) -> None:
-    """Read job.json and inputs.bin from ``job_dir``; stream one frame per import and per item to ``fd``.
+def run_job(job_dir: str, fd: int, held_fd: int = 4, withheld_out_fd: int = 5, job_fd: int = 6) -> None:
+    """Read the job (modules, items and their inputs) from ``job_fd`` and close it; stream one frame per import and
+    per item to ``fd``. ``job_dir`` is the scratch directory, the student's files in it.
 
     Every module the job needs is imported first, then the visible items run. A job with hidden items
     (``"held": true``) then says ``hold`` and waits: the parent closes the output pipe the student may see, and only
     then writes the hidden items and their inputs on ``held_fd``; from then on fd 1 and 2 are the withheld output
     pipe (``withheld_out_fd``). So nothing the code does after it could know a hidden input reaches the student.
     """
-    with open(os.path.join(job_dir, "job.json"), encoding="utf-8") as fh:
-        job = json.load(fh)
-    with open(os.path.join(job_dir, "inputs.bin"), "rb") as fh:
-        inputs = unpack_inputs(fh.read())
-    os.remove(os.path.join(job_dir, "job.json"))
-    os.remove(os.path.join(job_dir, "inputs.bin"))  # the student's code gets its inputs through its calls only
+    os.lseek(job_fd, 0, os.SEEK_SET)
+    data = _read_all(job_fd)
+    os.close(job_fd)  # the student's code gets its inputs through its calls only
+    job, inputs = _unframe(data)
     _install_autograd_probe()
     modules: dict[str, types.ModuleType | None] = {}
     imported: dict[str, tuple[types.ModuleType | None, list[dict]]] = {}  # by module name: a notebook gives
@@ -144,6 +149,6 @@ def run_job(job_dir: str, fd: int, held_fd: int = 4, withheld_out_fd: int = 5) -
         os.dup2(withheld_out_fd, 1)
         os.dup2(withheld_out_fd, 2)
         os.close(withheld_out_fd)
-        size = int.from_bytes(data[:4], "big")
-        run_items(json.loads(data[4:4 + size]), unpack_inputs(data[4 + size:]), modules, fd)
+        items, held_inputs = _unframe(data)
+        run_items(items, held_inputs, modules, fd)
     write_frame(fd, {"type": "end"})

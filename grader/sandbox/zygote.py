@@ -6,9 +6,9 @@ no salt: only what a student's code may see anyway. It is not dumpable (no proce
 it) and it becomes a child subreaper, so every process a job starts (even one that called setsid) stays its
 descendant and the parent can find and kill it.
 
-Control messages arrive on a SOCK_SEQPACKET socket (fd FD): a JSON request ``{"scratch", "limits"}`` plus two file
-descriptors (the result pipe and the output pipe), or four for a job with hidden items (also the pipe on which
-they arrive and the withheld output pipe; see ``harness.run_job``). The reply is ``{"pid": child_pid}``. The child
+Control messages arrive on a SOCK_SEQPACKET socket (fd FD): a JSON request ``{"scratch", "limits"}`` plus three file
+descriptors (the result pipe, the output pipe and an in-memory file holding the job), or five for a job with hidden
+items (also the pipe on which they arrive and the withheld output pipe; see ``harness.run_job``). The reply is ``{"pid": child_pid}``. The child
 confines itself (``confine.py``), writes a ``confined`` frame naming the layers applied and the protected paths it
 can still read, and only then imports the student's code; if it can read one and the configuration says
 ``require_hidden``, it stops there. A request ``{"zygote": true}`` with one descriptor forks a zygote (see
@@ -37,6 +37,7 @@ import seccomp  # noqa: E402
 PR_SET_CHILD_SUBREAPER, PR_SET_DUMPABLE, PR_SET_THP_DISABLE = 36, 4, 41
 _libc = ctypes.CDLL(None, use_errno=True)
 EXIT_EXPOSED = 72
+JOB_FDS = (3, 1, 6, 4, 5)  # where a job's descriptors go, in the order they arrive (see _child)
 #: The collector in a job: the zygote's objects are frozen, so a job's collections only look at its own; one every
 #: 10,000 net allocations instead of 700 still frees cyclic garbage long before it could matter.
 JOB_GC_THRESHOLD = (10_000, 10, 10)
@@ -76,15 +77,20 @@ def _child(cfg: dict, req: dict, fds: list[int]) -> None:
         for s in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
             signal.signal(s, signal.SIG_DFL)
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        # 0 /dev/null, 1 and 2 the output pipe, 3 the result pipe; with hidden items also 4 the pipe on which they
-        # arrive and 5 the withheld output pipe. Moved out of the way first, so no dup2 overwrites a source.
+        # 0 /dev/null, 1 and 2 the output pipe, 3 the result pipe, 6 the job (an in-memory file, read and closed
+        # before the student's code runs); with hidden items also 4 the pipe on which they arrive and 5 the
+        # withheld output pipe. Moved out of the way first, so no dup2 overwrites a source.
         high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 100) for fd in fds]
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
-        for target, src in zip((3, 1, 4, 5), high):
+        targets = JOB_FDS[:len(fds)]
+        for target, src in zip(targets, high):
             os.dup2(src, target)
         os.dup2(1, 2)
-        os.closerange(len(fds) + 2, 65536)
+        low = 3
+        for keep in sorted({*targets, 65536} - {1}):
+            os.closerange(low, keep)
+            low = keep + 1
         scratch = req["scratch"]
         import confine
         from protocol import write_frame
@@ -191,7 +197,7 @@ def _become_zygote(cfg: dict) -> None:
 def serve(sock: socket.socket, cfg: dict) -> None:
     """Say ready, then answer requests on ``sock`` until it closes.
 
-    A job request carries two or four descriptors (see the module docstring) and is answered ``{"pid"}``. A request
+    A job request carries three or five descriptors (see the module docstring) and is answered ``{"pid"}``. A request
     ``{"zygote": true}`` with one descriptor (a SOCK_SEQPACKET socket) forks a zygote of its own that serves that
     socket: a batch's workers each get one from a single warm process, so torch is imported once per batch. It is
     not answered here; the new zygote says ready on its socket, with its pid.
@@ -199,7 +205,7 @@ def serve(sock: socket.socket, cfg: dict) -> None:
     sock.send(json.dumps({"ready": True, "pid": os.getpid(), "landlock": landlock.abi()}).encode())
     while True:
         try:
-            msg, fds, _, _ = socket.recv_fds(sock, 1 << 16, 4)
+            msg, fds, _, _ = socket.recv_fds(sock, 1 << 16, len(JOB_FDS))
         except InterruptedError:
             continue
         if not msg:  # whoever holds the other end is gone (a worker killed mid-job): so is everything below us
@@ -219,10 +225,10 @@ def serve(sock: socket.socket, cfg: dict) -> None:
                     os._exit(0)
             os.close(fds[0])
             continue
-        if len(fds) not in (2, 4):
+        if len(fds) not in (3, 5):
             for fd in fds:
                 os.close(fd)
-            sock.send(json.dumps({"error": "expected two or four file descriptors"}).encode())
+            sock.send(json.dumps({"error": "expected three or five file descriptors"}).encode())
             continue
         pid = os.fork()
         if pid == 0:
