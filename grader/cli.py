@@ -6,6 +6,7 @@ Exit 0 when the work was done (a submission graded, whatever its score); exit 2 
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import sys
 from pathlib import Path
@@ -92,14 +93,23 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:
-    """The ``hw1-grader`` command: ``main``, then out without the interpreter's teardown of torch, NumPy and
-    pydantic (about 50 ms; every file is written and closed by then, and a batch's processes are stopped)."""
+    """The ``hw1-grader`` command: ``main``, then the exit handlers (multiprocessing removes its folder in the
+    temporary directory there) and out without the interpreter's teardown of torch, NumPy and pydantic (about
+    50 ms; every file is written and closed by then, and a batch's processes are stopped). Output that cannot be
+    written (a full disk) makes the exit status 120, as Python's own exit does."""
     code = main()
+    atexit._run_exitfuncs()
     try:
         sys.stdout.flush()
         sys.stderr.flush()
-    except OSError:  # a reader that went away (``| head``)
+    except BrokenPipeError:  # a reader that went away (``| head``): nothing to tell it
         pass
+    except OSError as e:
+        try:
+            os.write(2, f"hw1-grader: could not write the output: {e}\n".encode())
+        except OSError:
+            pass
+        code = code or 120
     os._exit(code)
 
 

@@ -19,6 +19,11 @@ from grader.schemas.submission import Submission
 AUTOGRAD_MODULES = ("torch.autograd", "torch.func", "functorch")
 
 
+def _autograd_module(name: str) -> bool:
+    """torch.autograd, torch.func, functorch or a module inside them (torch.functional is not one)."""
+    return any(name == m or name.startswith(m + ".") for m in AUTOGRAD_MODULES)
+
+
 def _is_false(node: ast.AST | None) -> bool:
     return isinstance(node, ast.Constant) and node.value is False
 
@@ -56,10 +61,10 @@ def _use(n: ast.AST) -> str | None:
                 and (not n.args or any(k.arg == "gradient" for k in n.keywords))):
             return ".backward()"
     elif isinstance(n, ast.ImportFrom):
-        if (n.module or "").startswith(AUTOGRAD_MODULES):
+        if _autograd_module(n.module or ""):
             return f"from {n.module} import ..."
     elif isinstance(n, ast.Import):
-        if any(a.name.startswith(AUTOGRAD_MODULES) for a in n.names):
+        if any(_autograd_module(a.name) for a in n.names):
             return "import of autograd"
     return None
 
@@ -110,7 +115,8 @@ def _index(source: str) -> dict[str, tuple[frozenset[str], tuple[tuple[int, str]
 #: whatever Python allows between the two tokens: spaces, a backslash and a newline, or (in brackets) newlines and
 #: comments. So the skeleton's ``for grad in self.grads`` does not make every submission pay for the parse.
 _WORDS = re.compile(r"requires_grad|retain_grad|autograd|functorch|\.(?:\s|\\|#[^\n]*)*(?:grad|func)\b")
-_BACKWARD, _DEF_BACKWARD = re.compile(r"\bbackward\b"), re.compile(r"\bdef\s+backward\b")
+_BACKWARD = re.compile(r"\bbackward\b")
+_DEF_BACKWARD = re.compile(r"^[ \t\f]*(?:async[ \t]+)?def[ \t]+backward\b", re.MULTILINE)  # a line that starts one
 
 
 def _may_use(source: str) -> bool:

@@ -45,3 +45,31 @@ def test_usage_errors_exit_2_with_a_message():
     assert p.returncode == 2 and "does not exist" in p.stderr and "Traceback" not in p.stderr
     p = run("grade", str(SAMPLES / "correct_fall2020"), "--rubric", "winter1999")
     assert p.returncode == 2 and "fall2020" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_a_batch_leaves_nothing_in_the_temporary_directory(tmp_path):
+    """The command leaves without the interpreter's teardown, but after the exit handlers: multiprocessing's
+    folder (its forkserver's socket) goes too."""
+    import glob
+    import shutil
+    import tempfile
+
+    subs = tmp_path / "subs"
+    shutil.copytree(SAMPLES / "broken_syntax_error", subs / "s1")
+    before = set(glob.glob(f"{tempfile.gettempdir()}/pymp-*"))
+    p = run("batch", str(subs), "--out", str(tmp_path / "out"), "--workers", "1", "--quiet")
+    assert p.returncode == 0, p.stderr
+    assert set(glob.glob(f"{tempfile.gettempdir()}/pymp-*")) <= before
+
+
+def test_output_that_cannot_be_written_is_an_error_not_a_success(tmp_path):
+    """stdout on a full device: what the command printed is lost, so the exit status says so (120, as Python's
+    own) with a message, even when the lines were still in the buffer when the command finished."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    with open("/dev/full", "w") as full:
+        p = subprocess.run([sys.executable, "-m", "grader", "build-autograder", "--out", str(tmp_path / "ag.zip")],
+                           stdout=full, stderr=subprocess.PIPE, text=True, timeout=300, cwd=ROOT, env=env)
+    assert p.returncode == 120, p.stderr
+    assert "could not write the output" in p.stderr and "No space left" in p.stderr

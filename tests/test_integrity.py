@@ -91,7 +91,7 @@ class MLP:
     "from torch.func import grad", "import torch.autograd as ag", "from functorch import vmap",
     "torch.autograd.grad(y, x)", "f = torch.func.jacrev(g)", "g = w . grad", "g = (w.  # the gradient\n  grad)",
     "g = (w\n  # the gradient\n  .\n  # of w\n  grad)", "g = w.\\\n    grad", "import torch . func as tf",
-    "f = (torch.\n  func.vmap)",
+    "f = (torch.\n  func.vmap)", "(loss.  # def\n     backward())",
     "g = w.\uff47\uff52\uff41\uff44",  # fullwidth letters: Python reads the name as 'grad'
 ])
 def test_the_quick_prefilter_never_hides_a_use_the_scan_would_find(body):
@@ -113,3 +113,14 @@ def test_a_clean_skeleton_skips_the_parse():
                         "            self.grads[grad].zero_()\n        func = grad\n")
     for name in ("correct_fall2020", "correct_numpy_inside", "wrong_relu_mask"):  # the skeleton's own code
         assert not _may_use((SAMPLES / name / "mlp.py").read_text()), name
+
+
+def test_torch_functional_is_not_autograd(tmp_path):
+    """torch.functional (einsum, norm, ...) is not torch.func: importing it is fine; torch.autograd.functional is
+    autograd."""
+    src = ("import torch\n\nclass MLP:\n    def backward(self, d):\n        {line}\n"
+           "        assert not d.requires_grad  # reading it is fine, and makes the scan parse the source\n")
+    for fine in ("from torch.functional import norm", "import torch.functional as TF", "from torch import functional"):
+        assert _lines(tmp_path, src.format(line=fine)) == [], fine
+    for used in ("import torch.autograd.functional as AF", "from torch.func import grad", "import functorch"):
+        assert [l.split(":")[0] for l in _lines(tmp_path, src.format(line=used))] == ["line 5"], used

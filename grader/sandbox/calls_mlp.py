@@ -35,8 +35,11 @@ def _set_params(net, arrays: dict) -> None:
 
 
 def _assign(old: torch.Tensor, new: np.ndarray) -> bool:
-    """Write ``new`` into a CPU tensor through its NumPy view (a quarter of the cost of ``copy_``); False when the
-    tensor has no NumPy view (it requires grad, or its device or dtype has none)."""
+    """Write ``new`` into a contiguous CPU tensor through its NumPy view (a quarter of the cost of ``copy_``); False
+    when ``copy_`` should do it: a view of other memory (an expanded tensor's elements share memory, which copy_
+    refuses), or no NumPy view (it requires grad, or its device or dtype has none)."""
+    if not torch.Tensor.is_contiguous(old):
+        return False
     try:
         torch.Tensor.numpy(old)[...] = new
     except (RuntimeError, TypeError, ValueError):

@@ -45,6 +45,14 @@ def test_weights_are_written_in_place_whatever_the_student_holds(make):
             np.testing.assert_array_equal(got, want.astype(got.dtype))
 
 
+def test_an_expanded_weight_is_refused_as_torch_refuses_it():
+    """Its elements share one memory location: writing a weight into it cannot work, and the student hears so."""
+    net = Net(lambda s: torch.zeros(s))
+    net.parameters["b1"] = torch.zeros(1).expand(3)
+    with pytest.raises(RuntimeError, match="single memory location"):
+        calls_mlp._set_params(net, WEIGHTS)
+
+
 def test_missing_weights_are_given_and_wrong_shapes_are_named():
     net = Net(lambda s: torch.zeros(s))
     del net.parameters["b2"]
