@@ -99,8 +99,10 @@ class Reader:
             os.set_blocking(fd, False)
         self.lim = lim
         self.items = set(items)
+        self.order = list(items)  # the order the child runs them in: visible ones first, hidden ones after the hold
         self.hidden = {i for i, (_, withheld) in items.items() if withheld}
-        self.roles = {role for role, _ in items.values()}
+        self.role_order = list(dict.fromkeys(role for role, _ in items.values()))
+        self.roles = set(self.role_order)
         self.held = memoryview(held) if held is not None else None
         self.holding = False
         self.frames = FrameReader()
@@ -193,6 +195,18 @@ class Reader:
         self.closed.add(fd)
         os.close(fd)
 
+    def _advance(self) -> None:
+        """A phase is done, so the next has begun, and its clock starts now: the child imports its modules, then
+        runs the items in the order it was given them (the visible ones; after the hold, the hidden ones). It says
+        ``begin`` before an import; before an item it need not (a ``begin`` for the phase begun here does not
+        restart the clock)."""
+        self.phase = next((("import", r) for r in self.role_order if r not in self.outcome.imports), None) or next(
+            (("item", i) for i in self.order if i not in self.outcome.results and (i in self.hidden) == self.holding),
+            None)
+        if self.phase is not None:
+            self.begun.add(self.phase)
+        self.phase_deadline = time.monotonic() + self.lim.item_seconds
+
     def _hold(self) -> None:
         """Every visible item is done: keep what the student may see, close its pipe, then send the hidden items."""
         if self.held is None or self.holding:
@@ -201,9 +215,9 @@ class Reader:
             raise ValueError("a hold before every visible item was done")
         self._drain(self.out_r)
         self._close(self.out_r)
-        self.holding, self.phase = True, None
+        self.holding = True
         self.outcome.held = True
-        self.phase_deadline = time.monotonic() + self.lim.item_seconds  # the gap before the first hidden item
+        self._advance()  # the first hidden item, as soon as its inputs arrive
         self._send_held()
 
     def _send_held(self) -> None:
@@ -272,6 +286,7 @@ class Reader:
             if self.holding:
                 raise ValueError("an import after the hidden items began")
             self.outcome.imports[str(header.get("role"))] = header
+            self._advance()
         elif kind == "hold":
             self._hold()
         elif kind == "result":
@@ -281,8 +296,7 @@ class Reader:
             if self.holding != (item in self.hidden):
                 raise ValueError(f"a result for {item[:60]!r} out of order (hidden items come last)")
             self.outcome.results[item] = (header, unpack(blob))
-            self.phase = None
-            self.phase_deadline = time.monotonic() + self.lim.item_seconds  # the gap before the next phase
+            self._advance()
         elif kind == "end":
             self.ended = True
             return True

@@ -120,6 +120,27 @@ def test_repeated_begin_does_not_extend_the_item_limit():
     assert time.monotonic() - start < 1.5
 
 
+IMPORTED = encode({"type": "begin", "phase": "import", "role": "mlp"}) + \
+    encode({"type": "import", "role": "mlp", "ok": True, "errors": []})
+FORWARD_DONE = encode({"type": "result", "item": "2.forward", "cases": [], "autograd_calls": 0})
+
+
+@pytest.mark.parametrize("chunks, item", [([CONFINED, IMPORTED], "2.forward"),
+                                          ([CONFINED, IMPORTED, FORWARD_DONE], "2.backward")])
+def test_without_begin_frames_the_next_item_has_begun_once_the_previous_phase_is_done(chunks, item):
+    """The child sends no begin frame before an item: a hang after the import is the first item's, a hang after
+    an item's result is the next one's."""
+    outcome, _ = _read([b"".join(chunks)], item_seconds=0.5, delay=1.5)  # then silence, the pipe still open
+    assert outcome.abort is not None and outcome.abort.phase == "item" and outcome.abort.target == item
+    assert "did not finish within 0.5 s" in outcome.abort.reason
+
+
+def test_a_crash_between_items_is_the_next_items():
+    outcome, _ = _read([CONFINED, IMPORTED, FORWARD_DONE])
+    assert outcome.abort is not None and (outcome.abort.phase, outcome.abort.target) == ("item", "2.backward")
+    assert "ended the process" in outcome.abort.reason
+
+
 def test_output_is_capped_counted_and_printable():
     printed = b"\x1b[2Jfake score 55/55\r\n" * 10_000
     outcome, _ = _read([CONFINED, encode({"type": "end"})], output=printed, output_bytes=500, delay=0.3)
