@@ -23,10 +23,12 @@ class Written:
     canvas_skipped: list[str]
 
 
-def rebuild(store: Store, rubric: Rubric, feedback: str = "md", canvas_column: str | None = None) -> Written:
+def rebuild(store: Store, rubric: Rubric, feedback: str = "md", canvas_column: str | None = None,
+            loaded: dict | None = None) -> Written:
     """feedback: 'md' or 'html' (or '' for none); canvas_column: write canvas.csv with this assignment column
-    ('' for the rubric's title; None for no canvas.csv)."""
-    rows = store.rows()
+    ('' for the rubric's title; None for no canvas.csv); loaded: reports read from their records already (see
+    ``Store.rows``)."""
+    rows = store.rows(loaded)
     out = store.out
     files = [out / "grades.csv"]
     write = partial(write_atomic, durable=False)  # derived: a crash before they reach the disk costs a rerun

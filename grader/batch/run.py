@@ -105,10 +105,16 @@ def run_batch(opts: BatchOptions, master=None) -> BatchResult:
     progress = Progress(len(entries), len(entries) - len(todo), opts.stream, opts.quiet)
     result = BatchResult(len(entries), len(entries) - len(todo), 0, 0, 0.0, workers, skipped)
 
+    loaded: dict = {}  # entry -> its report, read from its record as soon as the worker has written it
+
     def on_done(d: Done) -> None:
         result.graded += 1
         result.errors += d.error is not None
         progress.advance(error=d.error is not None)
+        if d.error is None:
+            report = store.load_report(d.entry)  # now, while the workers grade the rest: not all at the end
+            if report is not None:
+                loaded[d.entry] = report
 
     def on_lost(name: str, message: str) -> Done:
         store.save_error(name, message)
@@ -128,5 +134,5 @@ def run_batch(opts: BatchOptions, master=None) -> BatchResult:
     elif master is not None:
         master.close()  # nothing to grade
     result.seconds = time.monotonic() - start
-    result.written = rebuild(store, opts.rubric, opts.feedback, opts.canvas_column)
+    result.written = rebuild(store, opts.rubric, opts.feedback, opts.canvas_column, loaded)
     return result

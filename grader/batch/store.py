@@ -145,15 +145,17 @@ class Store:
         roster.update(entries)
         write_atomic(self.out / "roster.json", json.dumps(dict(sorted(roster.items())), indent=2) + "\n")
 
-    def rows(self) -> list[Row]:
-        """One row per entry known here (roster, reports, errors), sorted by entry name."""
+    def rows(self, loaded: dict[str, Report] | None = None) -> list[Row]:
+        """One row per entry known here (roster, reports, errors), sorted by entry name. loaded: reports read from
+        their records already (a batch reads each as it is recorded, while the others are still being graded)."""
         roster = self.roster()
         names = set(roster) | self._names(self.reports) | self._names(self.errors)
+        loaded = loaded or {}
         rows = []
         for name in sorted(names):
             info = roster.get(name, {})
             students = tuple(Student(**s) for s in info.get("students", []))
-            report = self.load_report(name)
+            report = loaded.get(name) or self.load_report(name)
             error = None if report else (self.load_error(name) or NOT_GRADED)
             rows.append(Row(name, students, report, error, info.get("created_at")))
         return rows

@@ -88,6 +88,22 @@ def test_one_row_per_submission(source, baseline):
                                                                  "mistakes.csv", "summary.md"}
 
 
+def test_files_rebuilt_from_the_records_alone_are_the_ones_the_batch_wrote(baseline, tmp_path):
+    """The batch reads each record as soon as it is written (not all at the end); the derived files must be what
+    the records on disk give."""
+    from grader.batch.outputs import rebuild
+    from grader.batch.store import Store
+    from grader.rubric import load_rubric
+
+    copy = tmp_path / "copy"
+    shutil.copytree(baseline, copy)
+    rebuild(Store(copy), load_rubric())
+    for name in ("grades.csv", "summary/summary.md", "summary/mistakes.csv"):
+        assert (copy / name).read_bytes() == (baseline / name).read_bytes(), name
+    for page in (baseline / "feedback").iterdir():
+        assert (copy / "feedback" / page.name).read_bytes() == page.read_bytes(), page.name
+
+
 def test_interrupted_runs_resume_to_the_same_grades_csv(source, baseline, tmp_path):
     # Ctrl-C: the batch stops cleanly; nothing half-graded is recorded
     code, first, stderr = _interrupted(source, tmp_path, signal.SIGINT, at_least=3)
