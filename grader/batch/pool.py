@@ -90,8 +90,8 @@ class Pool:
                 return
             if isinstance(msg, Done):
                 w.task = None
+                self._feed(w, pending)  # first: the worker waits for its next submission, on_done need not
                 self.on_done(msg)
-                self._feed(w, pending)
             elif msg[0] == "ready":
                 w.ready = True
                 self._feed(w, pending)

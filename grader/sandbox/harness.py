@@ -134,7 +134,6 @@ def run_job(job_dir: str, fd: int, held_fd: int = 4, withheld_out_fd: int = 5, j
     imported: dict[str, tuple[types.ModuleType | None, list[dict]]] = {}  # by module name: a notebook gives
     for role in job["roles"]:                                            # both roles, imported once
         spec = job["modules"][role]
-        write_frame(fd, {"type": "begin", "phase": "import", "role": role})
         if spec["name"] not in imported:
             imported[spec["name"]] = import_module(spec)
         modules[role], errors = imported[spec["name"]]

@@ -197,9 +197,8 @@ class Reader:
 
     def _advance(self) -> None:
         """A phase is done, so the next has begun, and its clock starts now: the child imports its modules, then
-        runs the items in the order it was given them (the visible ones; after the hold, the hidden ones). It says
-        ``begin`` before an import; before an item it need not (a ``begin`` for the phase begun here does not
-        restart the clock)."""
+        runs the items in the order it was given them (the visible ones; after the hold, the hidden ones), so it
+        need not say ``begin`` (a ``begin`` for the phase begun here does not restart the clock)."""
         self.phase = next((("import", r) for r in self.role_order if r not in self.outcome.imports), None) or next(
             (("item", i) for i in self.order if i not in self.outcome.results and (i in self.hidden) == self.holding),
             None)
@@ -265,9 +264,9 @@ class Reader:
             if kind != "confined":
                 raise ValueError("the sandbox did not report its confinement first")
             self.confined = True
-            self.phase_deadline = time.monotonic() + self.lim.item_seconds  # the window before the first phase
             self.outcome.layers = [str(x) for x in header.get("layers") or []]
             self.outcome.exposed = [str(x) for x in header.get("exposed") or []]
+            self._advance()  # the first import
         elif kind == "confined":
             raise ValueError("a second confinement report")
         elif kind == "begin":
