@@ -284,7 +284,10 @@ class Reader:
         elif kind == "import":
             if self.holding:
                 raise ValueError("an import after the hidden items began")
-            self.outcome.imports[str(header.get("role"))] = header
+            role = str(header.get("role"))
+            if role in self.outcome.imports:
+                raise ValueError(f"a second import report for {role[:60]!r}")  # each one starts the next clock
+            self.outcome.imports[role] = header
             self._advance()
         elif kind == "hold":
             self._hold()
@@ -294,6 +297,8 @@ class Reader:
                 raise ValueError(f"a result for {item[:60]!r}, which was not asked for")
             if self.holding != (item in self.hidden):
                 raise ValueError(f"a result for {item[:60]!r} out of order (hidden items come last)")
+            if item in self.outcome.results:
+                raise ValueError(f"a second result for {item[:60]!r}")  # each one starts the next clock
             self.outcome.results[item] = (header, unpack(blob))
             self._advance()
         elif kind == "end":

@@ -98,6 +98,10 @@ def test_reader_takes_results_after_the_confinement_report():
       encode({"type": "begin", "phase": "item", "item": "2.forward"})], "again after it was done"),
     ([CONFINED, struct.pack(">II", 200_000, 0) + b"[" * 100_000 + b"]" * 100_000], "recursion"),
     ([CONFINED, encode({"type": "result", "item": "2.forward", "cases": []}, b"garbage")], "cannot read"),
+    ([CONFINED, encode({"type": "result", "item": "2.forward", "cases": []}),
+      encode({"type": "result", "item": "2.forward", "cases": []})], "a second result"),
+    ([CONFINED, encode({"type": "import", "role": "mlp", "ok": True, "errors": []}),
+      encode({"type": "import", "role": "mlp", "ok": True, "errors": []})], "a second import report"),
 ])
 def test_reader_ends_the_job_on_hostile_frames(bad, says):
     outcome, _ = _read(bad)
