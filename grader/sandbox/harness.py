@@ -117,8 +117,9 @@ def run_items(items: list[dict], inputs: dict, modules: dict, fd: int) -> None:
 
 
 def run_job(job_dir: str, fd: int, held_fd: int = 4, withheld_out_fd: int = 5, job_fd: int = 6) -> None:
-    """Read the job (modules, items and their inputs) from ``job_fd`` and close it; stream one frame per import and
-    per item to ``fd``. ``job_dir`` is the scratch directory, the student's files in it.
+    """Read the job (modules, items and their inputs) from ``job_fd`` and close it; send one frame per import and
+    per item to ``fd``, in the job's order (the reader times each phase from the frame before it). ``job_dir`` is
+    the scratch directory, the student's files in it.
 
     Every module the job needs is imported first, then the visible items run. A job with hidden items
     (``"held": true``) then says ``hold`` and waits: the parent closes the output pipe the student may see, and only

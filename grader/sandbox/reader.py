@@ -6,9 +6,11 @@ Everything here comes from a process that runs the student's code, so nothing is
   with their nesting bounded, and every string in them is made printable (no terminal escapes, no line breaks);
 - arrays come in the flat format of ``arrays.py`` (float64 or uint8 only), checked against the data actually
   sent;
-- a ``begin`` or ``result`` for an item (or module) the job did not ask for, a ``begin`` for one already done, or
-  a second ``confined`` frame, ends the job;
-- a ``begin`` frame restarts the per-item clock only the first time an item (or import) begins;
+- a ``begin`` or ``result`` for an item (or module) the job did not ask for, a ``begin`` for one already done, a
+  second result or import report, or a second ``confined`` frame, ends the job;
+- the child imports its modules and runs the items in the order it was sent them, so each phase begins (and its
+  clock starts) when the previous phase's frame arrives; the child needs no ``begin`` frame, and one restarts the
+  clock only the first time a phase begins;
 - hidden items go to the child only after a ``hold`` that follows every visible result, once the output pipe the
   student may see is closed; a hold before that, or a visible item's or an import's frame after it, ends the job;
 - printed output is kept up to ``output_bytes`` (what is printed after the hold up to ``withheld_bytes``), made
