@@ -121,8 +121,14 @@ def _framed(head, arrays: dict[str, np.ndarray]) -> bytes:
 
 
 def _memfd(data: bytes) -> int:
-    """An anonymous in-memory file holding ``data`` (no file system entry to create, or for anything to find)."""
-    fd = os.memfd_create("hw1-job", os.MFD_CLOEXEC)
+    """An anonymous in-memory file holding ``data`` (no file system entry to create, or for anything to find). Where
+    memfd_create is refused (an old kernel, a strict container), an unlinked temporary file (readable by the
+    grader's user only, and gone from the folder before anything runs)."""
+    try:
+        fd = os.memfd_create("hw1-job", os.MFD_CLOEXEC)
+    except (OSError, AttributeError):
+        fd, name = tempfile.mkstemp(prefix="hw1-job-")
+        os.unlink(name)
     try:
         view = memoryview(data)
         while view:
