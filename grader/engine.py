@@ -49,6 +49,32 @@ def plan(rubric: Rubric, sub: Submission, salt: str) -> list[Plan]:
     return plans
 
 
+def warm(rubric: Rubric) -> int:
+    """Draw every case of the visible items' pools and compute its expected values and (for the checks that name
+    mistakes by their values) the known mistakes' values, so that grading finds them computed. A batch's forkserver
+    does this once, while the Master imports torch, for the workers it forks (``grader.batch.warmup``). Hidden items
+    are left out: their pools come from the salt. Returns the number of pool cases."""
+    from grader.cases import POOL, pool_case
+    from grader.diagnose.detectors import GRADIENT_CHECKS, _mistaken
+
+    n = 0
+    for item in rubric.items:
+        if item.visibility != "visible":
+            continue
+        conventions = getattr(rubric.conventions, CHECKS[item.check].convention)
+        key = tuple(sorted(conventions.items()))
+        for config in item.configs:
+            for i in range(item.cases):
+                for j in range(POOL):
+                    case = pool_case(item.check, item.id, item.sizes, rubric.seed, config, i, j)
+                    expected_for(case, item.check, key)
+                    if item.check in (*GRADIENT_CHECKS, "forward"):
+                        k = conventions.get(config.loss) if item.check == "end_to_end" else None
+                        _mistaken(case, item.check, (k.scale, k.reduce) if k is not None else None)
+                    n += 1
+    return n
+
+
 def grade(path: str | Path, rubric: Rubric | None = None, *, salt: str | None = None,
           sandbox: Sandbox | None = None, visible_only: bool = False) -> Report:
     """Grade one submission. Student mistakes of every kind become scores and feedback, never exceptions.

@@ -8,11 +8,13 @@ so one submission that kills its worker costs that row only. Workers are stopped
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 
+from grader.batch.warmup import WARM_ENV
 from grader.batch.worker import Done, serve
 from grader.errors import GraderError
 
@@ -49,7 +51,8 @@ class Pool:
         self.on_lost = on_lost
         self.target = target
         self.ctx = mp.get_context("forkserver")
-        self.ctx.set_forkserver_preload(["grader.batch.worker", "grader.engine", "grader.batch.store"])
+        self.ctx.set_forkserver_preload(["grader.batch.worker", "grader.engine", "grader.batch.store",
+                                         "grader.batch.warmup"])
         self.live: list[_Worker] = []
         self.deaths: Counter[str] = Counter()
         self.idle_deaths = 0
@@ -118,11 +121,18 @@ class Pool:
         if pending and len(self.live) < self.n:
             self._start()
 
-    def run(self, tasks: Sequence[tuple[str, str]]) -> None:
+    def run(self, tasks: Sequence[tuple[str, str]], warm: str | None = None) -> None:
+        """warm: the rubric's JSON, for the forkserver to compute the visible cases' values with before it forks
+        the workers (``grader.batch.warmup``; only when this run starts the forkserver)."""
         pending = deque(tasks)
         try:
-            for _ in range(min(self.n, len(pending))):
-                self._start()
+            if warm and len(warm) < 100_000:  # an environment variable holds up to 128 KiB
+                os.environ[WARM_ENV] = warm
+            try:
+                for _ in range(min(self.n, len(pending))):
+                    self._start()
+            finally:
+                os.environ.pop(WARM_ENV, None)
             while self.live:
                 sentinels = {w.proc.sentinel: w for w in self.live}
                 ready = wait([w.conn for w in self.live] + list(sentinels))

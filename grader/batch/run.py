@@ -126,8 +126,9 @@ def run_batch(opts: BatchOptions, master=None) -> BatchResult:
         previous = signal.signal(signal.SIGTERM, _interrupt)
         try:
             with _master(master) as master:
-                Pool(workers, (opts.rubric.model_dump_json(), opts.salt, str(store.out)), on_done, on_lost,
-                     zygotes=_from(master)).run([(e.name, str(e.path)) for e in todo])
+                rubric_json = opts.rubric.model_dump_json()
+                Pool(workers, (rubric_json, opts.salt, str(store.out)), on_done, on_lost,
+                     zygotes=_from(master)).run([(e.name, str(e.path)) for e in todo], warm=rubric_json)
         finally:
             signal.signal(signal.SIGTERM, previous)
             progress.finish()
