@@ -6,12 +6,12 @@ no salt: only what a student's code may see anyway. It is not dumpable (no proce
 it) and it becomes a child subreaper, so every process a job starts (even one that called setsid) stays its
 descendant and the parent can find and kill it.
 
-Control messages arrive on a SOCK_SEQPACKET socket (fd FD): a JSON request ``{"scratch", "limits"}`` plus three file
-descriptors (the result pipe, the output pipe and an in-memory file holding the job), or five for a job with hidden
-items (also the pipe on which they arrive and the withheld output pipe; see ``harness.run_job``). The reply is ``{"pid": child_pid}``. The child
-confines itself (``confine.py``), writes a ``confined`` frame naming the layers applied and the protected paths it
-can still read, and only then imports the student's code; if it can read one and the configuration says
-``require_hidden``, it stops there. A request ``{"zygote": true}`` with one descriptor forks a zygote (see
+Control messages arrive on a SOCK_SEQPACKET socket (fd FD): a JSON request ``{"scratch", "limits"}`` plus three
+file descriptors (the result pipe, the output pipe and an in-memory file holding the job), or five for a job with
+hidden items (also the pipe on which they arrive and the withheld output pipe; see ``harness.run_job``). The reply
+is ``{"pid": child_pid}``. The child confines itself (``confine.py``), writes a ``confined`` frame naming the layers
+applied and the protected paths it can still read, and only then imports the student's code; if it can read one
+and the configuration says ``require_hidden``, it stops there. A request ``{"zygote": true}`` with one descriptor forks a zygote (see
 ``serve``).
 """
 
@@ -69,7 +69,7 @@ def _child(cfg: dict, req: dict, fds: list[int]) -> None:
     code = 70
     try:
         os.setsid()
-        # The zygote's heap is in transparent huge pages (GLIBC_TUNABLES, see master.start_zygote): a fork copies
+        # The zygote's heap is in transparent huge pages (GLIBC_TUNABLES, see master._child_env): a fork copies
         # one entry per 2 MiB instead of 512. The job's own memory is not: a large allocation then costs no
         # compaction stall (a memory bomb still meets its limit in time).
         _libc.prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0)
