@@ -1,18 +1,27 @@
 """What the student's code prints: shown to the student, except what it printed while hidden items ran."""
 
 from grader.engine import Printed
-from tests.conftest import item
+from tests.conftest import SAMPLES, item
+
+
+def _submission(tmp_path, prelude: str, in_forward: str) -> None:
+    """Write mlp.py: ``prelude`` at the top, then the correct sample with the lines ``in_forward`` first in
+    MLP.forward."""
+    src = (SAMPLES / "correct_fall2020" / "mlp.py").read_text()
+    body = "".join(f"        {line}\n" for line in in_forward.splitlines())
+    hooked = src.replace("    def forward(self, x):\n", "    def forward(self, x):\n" + body, 1)
+    assert hooked != src
+    (tmp_path / "mlp.py").write_text(prelude + hooked)
+
+
+def _output_bytes(rubric, n: int):
+    return rubric.model_copy(update={"limits": rubric.limits.model_copy(update={"output_bytes": n})})
 
 
 def test_output_printed_during_hidden_items_is_withheld_from_the_student(sandbox, tmp_path):
     from grader.engine import grade
-    from tests.conftest import SAMPLES
 
-    src = (SAMPLES / "correct_fall2020" / "mlp.py").read_text()
-    chatty = src.replace("    def forward(self, x):\n", "    def forward(self, x):\n"
-                         "        print('FORWARD-SHAPE', tuple(x.shape))\n", 1)
-    assert chatty != src
-    (tmp_path / "mlp.py").write_text("print('IMPORTED')\n" + chatty)
+    _submission(tmp_path, "print('IMPORTED')\n", "print('FORWARD-SHAPE', tuple(x.shape))")
     report = grade(tmp_path, sandbox=sandbox)
     assert item(report, "2.end_to_end_hidden").score == item(report, "2.end_to_end_hidden").max_score
     assert "IMPORTED" in report.student_output and "FORWARD-SHAPE" in report.student_output
@@ -30,8 +39,6 @@ def test_hidden_inputs_never_reach_the_student_whatever_the_code_prints(sandbox,
 
     from grader.engine import grade, hidden_salt, plan
     from grader.load import load_submission
-    from grader.rubric import load_rubric
-    from tests.conftest import SAMPLES
 
     attack = '''
 import os, sys
@@ -52,11 +59,8 @@ def write_frame(fd, header, blob=b""):
     return _write(fd, header, blob)
 sys.modules["harness"].write_frame = write_frame
 '''
-    src = (SAMPLES / "correct_fall2020" / "mlp.py").read_text()
-    src = src.replace("    def forward(self, x):\n", "    def forward(self, x):\n        print('X', x.ravel().tolist())\n", 1)
-    (tmp_path / "mlp.py").write_text(attack + src)
-    rubric = load_rubric()
-    rubric = rubric.model_copy(update={"limits": rubric.limits.model_copy(update={"output_bytes": 2_000_000})})
+    _submission(tmp_path, attack, "print('X', x.ravel().tolist())")
+    rubric = _roomy_rubric()
     report = grade(tmp_path, rubric, sandbox=sandbox)
     hidden = next(p for p in plan(rubric, load_submission(tmp_path), hidden_salt(rubric, None))
                   if p.item.id == "2.end_to_end_hidden")
@@ -82,8 +86,7 @@ def _hidden_firsts(rubric, path):
 def _roomy_rubric():
     from grader.rubric import load_rubric
 
-    rubric = load_rubric()
-    return rubric.model_copy(update={"limits": rubric.limits.model_copy(update={"output_bytes": 2_000_000})})
+    return _output_bytes(load_rubric(), 2_000_000)
 
 
 def _visible_text(report) -> str:
@@ -96,7 +99,6 @@ def test_a_thread_holding_the_visible_output_cannot_leak_hidden_inputs(sandbox, 
     them and to every other descriptor but the result pipe: once hidden items begin, the pipe the student may see
     is closed, so hidden inputs reach the instructor's output only. Visible items keep their full marks."""
     from grader.engine import grade
-    from tests.conftest import SAMPLES
 
     attack = '''
 import os, signal, threading, time
@@ -117,11 +119,7 @@ def _leak():
         time.sleep(0.0005)
 threading.Thread(target=_leak, daemon=True).start()
 '''
-    src = (SAMPLES / "correct_fall2020" / "mlp.py").read_text()
-    src = src.replace("    def forward(self, x):\n",
-                      "    def forward(self, x):\n        SEEN.append(x.ravel().tolist()[0])\n"
-                      "        time.sleep(0.003)  # the thread's turn\n", 1)
-    (tmp_path / "mlp.py").write_text(attack + src)
+    _submission(tmp_path, attack, "SEEN.append(x.ravel().tolist()[0])\ntime.sleep(0.003)  # the thread's turn")
     rubric = _roomy_rubric()
     report = grade(tmp_path, rubric, sandbox=sandbox)
     for it in report.items:
@@ -138,7 +136,6 @@ def test_a_forged_hold_gets_no_hidden_inputs_to_the_student(sandbox, tmp_path):
     arrives and puts it in everything the student sees: printed output and the errors of visible items. The grader
     refuses the early hold, so no hidden input is ever sent while the student can still see anything."""
     from grader.engine import grade
-    from tests.conftest import SAMPLES
 
     attack = '''
 import os, signal, sys, threading
@@ -161,10 +158,7 @@ def _take():
         GOT.append(repr(e))
 threading.Thread(target=_take, daemon=True).start()
 '''
-    src = (SAMPLES / "correct_fall2020" / "mlp.py").read_text()
-    src = src.replace("    def forward(self, x):\n",
-                      "    def forward(self, x):\n        if GOT:\n            raise ValueError(GOT[-1])\n", 1)
-    (tmp_path / "mlp.py").write_text(attack + src)
+    _submission(tmp_path, attack, "if GOT:\n    raise ValueError(GOT[-1])")
     rubric = _roomy_rubric()
     report = grade(tmp_path, rubric, sandbox=sandbox)
     for first in _hidden_firsts(rubric, tmp_path):
@@ -175,7 +169,6 @@ def test_hidden_inputs_kept_in_shared_memory_never_reach_a_later_grading(sandbox
     """System V shared memory outlives a process: a hidden phase that stored x there could be read by the next
     grading's import, whose output the student sees. The sandbox refuses the IPC calls."""
     from grader.engine import grade
-    from tests.conftest import SAMPLES
 
     attack = '''
 import ctypes
@@ -197,10 +190,7 @@ def _stash(x):
         data = repr(x.ravel().tolist()).encode()[:_SIZE - 1] + b"\\0"
         ctypes.memmove(a, data, len(data))
 '''
-    src = (SAMPLES / "correct_fall2020" / "mlp.py").read_text()
-    src = src.replace("    def forward(self, x):\n", "    def forward(self, x):\n        _stash(x)\n", 1)
-    assert "_stash(x)" in src
-    (tmp_path / "mlp.py").write_text(attack + src)
+    _submission(tmp_path, attack, "_stash(x)")
     rubric = _roomy_rubric()
     grade(tmp_path, rubric, sandbox=sandbox)
     again = grade(tmp_path, rubric, sandbox=sandbox)
@@ -213,7 +203,6 @@ def test_the_note_on_withheld_output_appears_whenever_hidden_items_ran(graded, s
     """Printed or not: were it shown only when something was printed, code could print or not depending on a
     hidden input and so tell one bit of it."""
     from grader.engine import grade
-    from tests.conftest import SAMPLES
 
     quiet = graded("correct_fall2020")
     assert Printed.WITHHELD in quiet.student_output and not quiet.output  # it printed nothing
@@ -245,7 +234,6 @@ def test_after_a_crash_in_a_hidden_item_the_rerun_prints_nothing_the_student_see
     the hidden item left, prints at import again. Its output is withheld too, and what was withheld never
     shrinks the room for what the student sees: the student's view is the same whatever the hidden inputs."""
     from grader.engine import grade
-    from tests.conftest import SAMPLES
 
     attack = '''
 import os, sys
@@ -256,10 +244,7 @@ def _leak(x):
         print("W" * int(abs(float(x.ravel()[0])) * 1000), flush=True)
         os._exit(3)
 '''
-    src = (SAMPLES / "correct_fall2020" / "mlp.py").read_text()
-    src = src.replace("    def forward(self, x):\n", "    def forward(self, x):\n        _leak(x)\n", 1)
-    assert "_leak(x)" in src
-    (tmp_path / "mlp.py").write_text(attack + src)
+    _submission(tmp_path, attack, "_leak(x)")
     rubric = _two_hidden_items()
     seen = set()
     for salt in ("one", "two", "three"):
@@ -275,7 +260,6 @@ def test_withheld_output_keeps_to_its_room_over_reruns(sandbox, tmp_path):
     """Output after a hold (and all output of later children) is kept up to the rubric's output_bytes in all,
     however many children a submission needs: the instructor's copy stays bounded too."""
     from grader.engine import grade
-    from tests.conftest import SAMPLES
 
     attack = '''
 import os, sys
@@ -286,11 +270,8 @@ def _leak(x):
         print("W" * 40000, flush=True)
         os._exit(3)
 '''
-    src = (SAMPLES / "correct_fall2020" / "mlp.py").read_text()
-    src = src.replace("    def forward(self, x):\n", "    def forward(self, x):\n        _leak(x)\n", 1)
-    (tmp_path / "mlp.py").write_text(attack + src)
-    rubric = _two_hidden_items()
-    rubric = rubric.model_copy(update={"limits": rubric.limits.model_copy(update={"output_bytes": 50_000})})
+    _submission(tmp_path, attack, "_leak(x)")
+    rubric = _output_bytes(_two_hidden_items(), 50_000)
     report = grade(tmp_path, rubric, sandbox=sandbox)
     assert report.output.count("B" * 100) and report.output.count("W" * 100)
     visible = report.student_output.count("B")
