@@ -55,7 +55,7 @@ def warm(rubric: Rubric) -> int:
     does this once, while the Master imports torch, for the workers it forks (``grader.batch.warmup``). Hidden items
     are left out: their pools come from the salt. Returns the number of pool cases."""
     from grader.cases import POOL, pool_case
-    from grader.diagnose.detectors import GRADIENT_CHECKS, _mistaken
+    from grader.diagnose.detectors import VARIANT_CHECKS, mistaken
 
     n = 0
     for item in rubric.items:
@@ -68,9 +68,8 @@ def warm(rubric: Rubric) -> int:
                 for j in range(POOL):
                     case = pool_case(item.check, item.id, item.sizes, rubric.seed, config, i, j)
                     expected_for(case, item.check, key)
-                    if item.check in (*GRADIENT_CHECKS, "forward"):
-                        k = conventions.get(config.loss) if item.check == "end_to_end" else None
-                        _mistaken(case, item.check, (k.scale, k.reduce) if k is not None else None)
+                    if item.check in VARIANT_CHECKS:
+                        mistaken(case, item.check, conventions)
                     n += 1
     return n
 

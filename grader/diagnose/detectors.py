@@ -114,15 +114,24 @@ def _mistaken(case: Case, check: str, loss: tuple | None) -> tuple[tuple[variant
     return tuple(out)
 
 
-def variant(check: str, c: Comparison, conventions) -> Iterable[Finding]:
-    """The student's value equals what a known mistake computes (and the mistake changes the value)."""
-    if check not in (*GRADIENT_CHECKS, "forward"):
-        return
+VARIANT_CHECKS = (*GRADIENT_CHECKS, "forward")  # the checks whose mistakes are named by their values
+
+
+def mistaken(case: Case, check: str, conventions) -> tuple[tuple[variants.Variant, str, dict], ...]:
+    """Every known mistake's values on ``case`` for ``check`` (one of VARIANT_CHECKS), computed once per case:
+    conventions, the loss conventions the check grades by (end_to_end's gradients start from the loss)."""
     loss = None
     if check == "end_to_end":
-        k = conventions[c.case.config.loss]
+        k = conventions[case.config.loss]
         loss = (k.scale, k.reduce)
-    for v, which, values in _mistaken(c.case, check, loss):
+    return _mistaken(case, check, loss)
+
+
+def variant(check: str, c: Comparison, conventions) -> Iterable[Finding]:
+    """The student's value equals what a known mistake computes (and the mistake changes the value)."""
+    if check not in VARIANT_CHECKS:
+        return
+    for v, which, values in mistaken(c.case, check, conventions):
         wrong = values[c.quantity]
         if _close(c.received, wrong) and not _close(wrong, c.expected):
             yield Finding(v.code, v.message, where=which)

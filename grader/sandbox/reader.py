@@ -201,12 +201,19 @@ class Reader:
         """A phase is done, so the next has begun, and its clock starts now: the child imports its modules, then
         runs the items in the order it was given them (the visible ones; after the hold, the hidden ones), so it
         need not say ``begin`` (a ``begin`` for the phase begun here does not restart the clock)."""
-        self.phase = next((("import", r) for r in self.role_order if r not in self.outcome.imports), None) or next(
-            (("item", i) for i in self.order if i not in self.outcome.results and (i in self.hidden) == self.holding),
-            None)
+        self.phase = self._next_phase()
         if self.phase is not None:
             self.begun.add(self.phase)
         self.phase_deadline = time.monotonic() + self.lim.item_seconds
+
+    def _next_phase(self) -> tuple[str, str] | None:
+        for role in self.role_order:
+            if role not in self.outcome.imports:
+                return ("import", role)
+        for item in self.order:  # the visible items before the hold, the hidden ones after it
+            if item not in self.outcome.results and (item in self.hidden) == self.holding:
+                return ("item", item)
+        return None
 
     def _hold(self) -> None:
         """Every visible item is done: keep what the student may see, close its pipe, then send the hidden items."""

@@ -115,12 +115,8 @@ def supported() -> bool:
 _BUILT: list = []  # [(filter array, its sock_fprog)]: built once in the zygote, so each job only installs it
 
 
-def program_ready() -> None:
-    """Build the filter now (the zygote does, before it forks)."""
-    _built()
-
-
-def _built() -> "_Prog":
+def built() -> "_Prog":
+    """The filter, ready to install: built on the first call (the zygote's, before it forks) and kept."""
     if not _BUILT:
         prog = program()
         arr = (_Filter * len(prog))(*[_Filter(*ins) for ins in prog])
@@ -132,7 +128,7 @@ def install() -> None:
     """Install the filter on the calling thread (and its future children). OSError when the kernel refuses."""
     if not supported():
         raise OSError(f"no seccomp filter for the {platform.machine()} architecture")
-    fprog = _built()
+    fprog = built()
     libc = _libc
     if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")

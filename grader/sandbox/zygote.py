@@ -162,7 +162,7 @@ def main() -> None:
 
     warm.warm_up()
     if seccomp.supported():
-        seccomp.program_ready()
+        seccomp.built()
     gc.freeze()  # what exists now is never scanned by the collector, so children do not copy its pages
     gc.enable()  # in the zygote and (inherited) in every job
 

@@ -27,8 +27,8 @@ plans = E.plan(r, load_submission({str(SAMPLES / "wrong_relu_mask")!r}), "a salt
 visible = [p for p in plans if p.item.visibility == "visible"]
 for p in visible:
     for c in p.cases:
-        if p.item.check in ("forward", "backward"):
-            D._mistaken(c, p.item.check, None)
+        if p.item.check in D.VARIANT_CHECKS:
+            D.mistaken(c, p.item.check, r.conventions.implementation)
 after = E.expected_for.cache_info().misses, D._mistaken.cache_info().misses
 hidden = sum(len(p.cases) for p in plans if p.item.visibility != "visible")
 print(json.dumps([n, before, after, hidden]))
