@@ -23,22 +23,24 @@ IGNORED_PARTS = {"__MACOSX", "__pycache__", ".ipynb_checkpoints", ".git"}
 
 def load_submission(path: str | Path) -> Submission:
     """A folder, a .zip, a single .py or a notebook -> Submission. Raises SubmissionError with what to do."""
+    return _build(Path(path).name, _strip_common_top(read_files(path)))
+
+
+def read_files(path: str | Path) -> dict[str, bytes]:
+    """The files of a submission: {path inside it: bytes}, the bytes of .py and .ipynb files only (others b'')."""
     p = Path(path)
     if not p.exists():
         raise SubmissionError(f"{p} does not exist; give a folder, a .zip, a .py file or a notebook")
     if p.is_dir():
-        files = _read_folder(p)
-    elif p.suffix.lower() == ".zip":
-        files = _read_zip(p)
-    elif p.suffix.lower() == ".py":
-        role_name = p.name if p.name in ROLES else "mlp.py"
-        files = {role_name: _read_bytes(p)}
-    elif p.suffix.lower() == ".ipynb":
-        files = {p.name: _read_bytes(p)}
-    else:
-        raise SubmissionError(f"{p}: cannot grade a '{p.suffix}' file; give a folder, a .zip, a .py file or a "
-                              f"notebook (.ipynb)")
-    return _build(p.name, _strip_common_top(files))
+        return _read_folder(p)
+    if p.suffix.lower() == ".zip":
+        return _read_zip(p)
+    if p.suffix.lower() == ".py":
+        return {p.name if p.name in ROLES else "mlp.py": _read_bytes(p)}
+    if p.suffix.lower() == ".ipynb":
+        return {p.name: _read_bytes(p)}
+    raise SubmissionError(f"{p}: cannot grade a '{p.suffix}' file; give a folder, a .zip, a .py file or a "
+                          f"notebook (.ipynb)")
 
 
 def _limit(name: str, size: int) -> None:

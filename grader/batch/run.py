@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from grader.batch.entries import Entry, discover, shard
+from grader.batch.entries import Entry, discover, may_plot, shard
 from grader.batch.outputs import Written, rebuild
 from grader.batch.pool import Pool
 from grader.batch.progress import Progress
 from grader.batch.store import Store, roster_entry, settings
 from grader.batch.worker import Done
 from grader.errors import GraderError
+from grader.sandbox.master import BATCH_PRELOAD
 from grader.schemas import Rubric
 
 
@@ -69,16 +70,17 @@ def _master(started=None):
             master.close()
 
 
-def _from(master):
-    """zygotes(slot) for the Pool: a zygote the Master forks, or None (the worker then starts one of its own, still
-    with its slot's sandbox user) when there is no Master or it stopped answering."""
+def _from(master, preload: tuple[str, ...]):
+    """zygotes(slot) for the Pool: a zygote the Master forks (after importing ``preload``), or None (the worker
+    then starts one of its own, still with its slot's sandbox user) when there is no Master or it stopped
+    answering."""
     from grader.errors import SandboxError
 
     def zygote(slot: int):
         if master is None:
             return None
         try:
-            return master.zygote(slot)
+            return master.zygote(slot, preload)
         except SandboxError:
             return None
     return zygote
@@ -128,7 +130,7 @@ def run_batch(opts: BatchOptions, master=None) -> BatchResult:
             with _master(master) as master:
                 rubric_json = opts.rubric.model_dump_json()
                 Pool(workers, (rubric_json, opts.salt, str(store.out)), on_done, on_lost,
-                     zygotes=_from(master)).run([(e.name, str(e.path)) for e in todo], warm=rubric_json)
+                     zygotes=_from(master, BATCH_PRELOAD if may_plot(todo) else ())).run([(e.name, str(e.path)) for e in todo], warm=rubric_json)
         finally:
             signal.signal(signal.SIGTERM, previous)
             progress.finish()

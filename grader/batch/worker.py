@@ -22,6 +22,7 @@ from pathlib import Path
 
 from grader.errors import SandboxError
 from grader.sandbox.master import BATCH_PRELOAD
+from grader.sandbox.procs import name_process
 from grader.schemas import Rubric
 
 HEALTH_LIMITS = (30.0, 30.0, 1024, 1000, 8, 1)  # JobLimits of the empty job that checks a fresh sandbox
@@ -104,6 +105,7 @@ def serve(conn, rubric_json: str, salt: str | None, out: str, zygote=None, slot:
     from grader.batch.store import Store
 
     os.setsid()
+    name_process("hw1-worker")
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     rubric = Rubric.model_validate_json(rubric_json)

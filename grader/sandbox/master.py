@@ -20,7 +20,8 @@ from grader.sandbox import policy
 from grader.sandbox.procs import kill_tree, wait_gone
 
 ZYGOTE = Path(__file__).resolve().parent / "zygote.py"
-#: What a batch's zygotes import once so that submissions do not each pay for it (notebooks plot).
+#: What a batch's zygotes import once, when its submissions may plot (notebooks do), so that each job that plots does
+#: not pay for it.
 BATCH_PRELOAD = ("matplotlib", "matplotlib.pyplot")
 
 
@@ -87,11 +88,12 @@ class Master:
         self._sock, self._proc, self._stderr = start_zygote(cfg)
         self._closed = False
 
-    def zygote(self, slot: int = 0) -> socket.socket:
+    def zygote(self, slot: int = 0, preload: tuple[str, ...] = ()) -> socket.socket:
         """A new zygote's socket, for ``Sandbox(attach=..., slot=slot)``; as root its jobs run as the sandbox user
-        of ``slot`` (``policy.sandbox_user``)."""
+        of ``slot`` (``policy.sandbox_user``). preload: modules the Master imports (once) before it forks it, e.g.
+        ``BATCH_PRELOAD`` for a class whose submissions plot."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        req: dict = {"zygote": True}
+        req: dict = {"zygote": True, "preload": list(preload)}
         ids = policy.sandbox_ids(slot)
         if ids is not None:
             req["uid"], req["gid"] = ids
@@ -118,10 +120,11 @@ class Master:
         self.close()
 
 
-def start_master(preload: tuple[str, ...] = BATCH_PRELOAD) -> Master | None:
-    """A batch's Master, importing torch while everything else starts; None when it cannot start (each worker
-    then starts a zygote of its own, and says why if that fails too)."""
+def start_master() -> Master | None:
+    """A batch's Master, importing torch while everything else starts (what else its zygotes need, such as
+    matplotlib, each zygote request names); None when it cannot start (each worker then starts a zygote of its own,
+    and says why if that fails too)."""
     try:
-        return Master(preload=preload)
+        return Master()
     except SandboxError:
         return None

@@ -5,6 +5,9 @@
   anything asks it for more (torch.func, checkpointing), the real torch._dynamo is imported and takes its place.
 - ``stub_symbolic_shapes``: the same for the two helpers autograd takes from torch.fx.experimental.symbolic_shapes
   when it is given a gradient (that module imports SymPy: about 0.4 s in each child that calls backward(gradient)).
+- ``defer_meta_registrations``: torch's import ends with its Python meta kernels and decompositions (a quarter of
+  the import), which only meta and fake tensors and tracing use; they are imported the first time anything needs
+  them instead.
 - ``warm_up``: one tiny forward, backward and optimizer step, so lazily built state (dispatch caches, autograd
   engine, nn and optim modules) exists before the fork and is shared by every child instead of rebuilt in each.
 """
@@ -12,12 +15,11 @@
 from __future__ import annotations
 
 import importlib
+import importlib.abc
 import importlib.util
 import sys
 import types
 
-import numpy as np
-import torch
 
 
 def _stand_in(name: str, doc: str, **attrs) -> types.ModuleType | None:
@@ -85,7 +87,87 @@ def stub_symbolic_shapes() -> None:
                      sym_eq=sym_eq, expect_true=expect_true)
 
 
+def _needs_meta(name: str) -> bool:
+    """Any part of torch not imported yet (tracing, fake tensors, vmap's decompositions, export, ... all import
+    some): torch imported every other part after its meta registrations, so they come first."""
+    return name.startswith("torch.") or name == "functorch"
+
+
+class _MetaOnDemand(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Imports the real torch._meta_registrations the first time anything imports a part of torch not imported yet
+    (before that part loads, so in torch's own order: no part of torch is half-imported then) or asks the
+    stand-in for an attribute. Inert after that (it stays in sys.meta_path: removing a finder while the import
+    system walks the list would skip the next one)."""
+
+    def __init__(self, stub: types.ModuleType) -> None:
+        self.stub = stub
+        self.done = False
+        self.specs: dict[str, object] = {}
+
+    def restore(self) -> types.ModuleType:
+        self.done = True
+        if sys.modules.get("torch._meta_registrations") is self.stub:
+            del sys.modules["torch._meta_registrations"]
+        return importlib.import_module("torch._meta_registrations")
+
+    def find_spec(self, name, path=None, target=None):
+        if self.done or not _needs_meta(name):
+            return None
+        self.restore()  # may import ``name`` too (torch._decomp, torch._prims, ...)
+        module = sys.modules.get(name)
+        if module is None:
+            return None
+        # The import system answers with the __spec__ of a module that appeared in sys.modules meanwhile and then
+        # loads it: ours hands back the module restore() imported (not a second copy) and puts its spec back.
+        spec = importlib.util.spec_from_loader(name, self)
+        self.specs[name], module.__spec__ = module.__spec__, spec
+        return spec
+
+    def create_module(self, spec):
+        return sys.modules[spec.name]
+
+    def exec_module(self, module) -> None:
+        module.__spec__ = self.specs.pop(module.__name__)
+
+
+_meta: _MetaOnDemand | None = None
+
+
+def defer_meta_registrations() -> None:
+    """Before ``import torch``: torch's import ends by registering Python meta kernels (torch._meta_registrations,
+    with torch._decomp, torch._prims and torch._refs: about a quarter of the import). Only meta tensors, fake
+    tensors and tracing (torch.compile, torch.export, make_fx, vmap's decompositions) use them; eager code on CPU
+    tensors never does. A stand-in takes its place; once the zygote has imported what it preloads,
+    ``meta_registrations_on_demand`` arranges for the real module to be imported the moment anything may need it."""
+    global _meta
+    if "torch" in sys.modules or "torch._meta_registrations" in sys.modules:
+        return
+    stub = types.ModuleType("torch._meta_registrations")
+    stub.__doc__ = "The grader's stand-in for torch._meta_registrations: the real one is imported on first use."
+    _meta = _MetaOnDemand(stub)
+
+    def real(attr: str):
+        if attr.startswith("__"):  # the import machinery's questions (__path__, ...) are not a use
+            raise AttributeError(attr)
+        return getattr(_meta.restore(), attr)
+
+    stub.__getattr__ = real
+    sys.modules[stub.__name__] = stub
+
+
+def meta_registrations_on_demand() -> None:
+    """The last step of the zygote's warm-up (see ``defer_meta_registrations``): the stand-in leaves sys.modules
+    (torch keeps it as an attribute until the real module replaces it), and from now on importing any part of
+    torch not imported yet imports the real meta registrations first."""
+    if _meta is not None and not _meta.done and sys.modules.get("torch._meta_registrations") is _meta.stub:
+        del sys.modules["torch._meta_registrations"]
+        sys.meta_path.insert(0, _meta)
+
+
 def warm_up() -> None:
+    import numpy as np
+    import torch
+
     x = torch.from_numpy(np.linspace(-1.0, 1.0, 12, dtype=np.float32).reshape(4, 3))
     model = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.ReLU(), torch.nn.Linear(2, 1), torch.nn.Sigmoid())
     opt = torch.optim.SGD(model.parameters(), lr=0.1)

@@ -11,8 +11,8 @@ file descriptors (the result pipe, the output pipe and an in-memory file holding
 hidden items (also the pipe on which they arrive and the withheld output pipe; see ``harness.run_job``). The reply
 is ``{"pid": child_pid}``. The child confines itself (``confine.py``), writes a ``confined`` frame naming the layers
 applied and the protected paths it can still read, and only then imports the student's code; if it can read one
-and the configuration says ``require_hidden``, it stops there. A request ``{"zygote": true}`` with one descriptor forks a zygote (see
-``serve``).
+and the configuration says ``require_hidden``, it stops there. A request ``{"zygote": true, "preload": [...]}`` with one descriptor forks a
+zygote (see ``serve``).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from __future__ import annotations
 import ctypes
 import fcntl
 import gc
+import importlib
 import json
 import os
 import signal
@@ -69,6 +70,7 @@ def _child(cfg: dict, req: dict, fds: list[int]) -> None:
     code = 70
     try:
         os.setsid()
+        procs.name_process("hw1-job")
         # The zygote's heap is in transparent huge pages (GLIBC_TUNABLES, see master._child_env): a fork copies
         # one entry per 2 MiB instead of 512. The job's own memory is not: a large allocation then costs no
         # compaction stall (a memory bomb still meets its limit in time).
@@ -139,12 +141,13 @@ def main() -> None:
     sock = socket.socket(fileno=int(sys.argv[1]))
     cfg = _read_config()
     gc.disable()  # no collection while importing (a sixth of the import time); the little garbage it leaves is frozen
+    import warm
+
+    warm.defer_meta_registrations()
     import numpy  # noqa: F401  (warm imports: paid once per zygote, not once per submission)
     import torch
 
     torch.set_num_threads(1)
-    import importlib
-
     os.environ["MPLBACKEND"] = "Agg"  # matplotlib, if anything imports it, draws to files only
     for name in (*PRELOAD, *cfg.get("preload", [])):
         try:
@@ -154,13 +157,12 @@ def main() -> None:
     import sysconfig
 
     sysconfig.get_config_vars()  # loads the platform's _sysconfigdata module too
-    import warm
-
     warm.stub_dynamo()
     warm.stub_symbolic_shapes()
     import harness  # noqa: F401
 
     warm.warm_up()
+    warm.meta_registrations_on_demand()
     if seccomp.supported():
         seccomp.built()
     gc.freeze()  # what exists now is never scanned by the collector, so children do not copy its pages
@@ -190,8 +192,29 @@ def _become_zygote(cfg: dict) -> None:
             pass
         libc.unshare(confine.CLONE_NEWIPC)  # IPC objects apart from the host's and other zygotes' (seccomp
         # refuses the IPC calls in jobs anyway)
+    procs.name_process("hw1-zygote")
     libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+
+
+def _import(names) -> None:
+    """Import the modules ``names`` (those that exist); what they build is frozen, as the first imports were."""
+    import importlib
+
+    gc.disable()
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+    gc.freeze()
+    gc.enable()
+
+
+def _preload(names) -> None:
+    """A zygote request's preload (a list of module names): imported here, once, before forking the zygote."""
+    if isinstance(names, list) and all(isinstance(n, str) for n in names):
+        _import([n for n in names if n not in sys.modules])
 
 
 def serve(sock: socket.socket, cfg: dict) -> None:
@@ -199,8 +222,9 @@ def serve(sock: socket.socket, cfg: dict) -> None:
 
     A job request carries three or five descriptors (see the module docstring) and is answered ``{"pid"}``. A request
     ``{"zygote": true}`` with one descriptor (a SOCK_SEQPACKET socket) forks a zygote of its own that serves that
-    socket: a batch's workers each get one from a single warm process, so torch is imported once per batch. It is
-    not answered here; the new zygote says ready on its socket, with its pid.
+    socket: a batch's workers each get one from a single warm process, so torch is imported once per batch. Its
+    ``preload`` names modules to import first (once: a batch whose submissions may plot asks for matplotlib). It
+    is not answered here; the new zygote says ready on its socket, with its pid.
     """
     sock.send(json.dumps({"ready": True, "pid": os.getpid(), "landlock": landlock.abi()}).encode())
     while True:
@@ -213,6 +237,7 @@ def serve(sock: socket.socket, cfg: dict) -> None:
             return
         req = json.loads(msg)
         if req.get("zygote") and len(fds) == 1:
+            _preload(req.get("preload"))
             if os.fork() == 0:
                 sock.close()
                 try:

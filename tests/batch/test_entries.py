@@ -77,3 +77,24 @@ def test_output_folder_inside_the_batch_folder_is_refused(tmp_path):
     with pytest.raises(GraderError, match="inside"):
         run_batch(BatchOptions(tmp_path, tmp_path / "out", load_rubric()))
     assert not (tmp_path / "out").exists()
+
+
+def test_a_class_may_plot_when_a_submission_holds_a_notebook_or_names_a_plotting_library(tmp_path):
+    """Then the batch's zygotes import matplotlib once; a class with neither does not pay for it."""
+    from grader.batch.entries import may_plot
+
+    (tmp_path / "a.py").write_text("import torch\n# the plot of the loss is in the report\n")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "mlp.py").write_text("x = 1\n")
+    (tmp_path / "broken.zip").write_bytes(b"not a zip")
+    plain = discover(tmp_path)[0]
+    assert may_plot(plain) is False
+    for name, files in {"c": {"mlp.py": "import matplotlib.pyplot as plt\n"},
+                        "d": {"theory.py": "from pylab import plot\n"},
+                        "e": {"sub/hw1.ipynb": "{}"}}.items():
+        with zipfile.ZipFile(tmp_path / f"{name}.zip", "w") as z:
+            for k, v in files.items():
+                z.writestr(k, v)
+        assert may_plot(plain + [e for e in discover(tmp_path)[0] if e.name == f"{name}.zip"]) is True, name
+    (tmp_path / "f.ipynb").write_text("{}")
+    assert may_plot(discover(tmp_path)[0]) is True

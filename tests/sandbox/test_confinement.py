@@ -252,3 +252,20 @@ def test_each_batch_worker_slot_runs_its_jobs_as_a_user_of_its_own(tmp_path):
             seen[slot] = int(report.output.split("UID ")[1].split()[0])
             assert report.items[-1].score == report.items[-1].max_score  # graded as usual
     assert seen == {0: policy.sandbox_ids(0)[0], 1: policy.sandbox_ids(1)[0]} and seen[0] != seen[1]
+
+
+def test_a_masters_zygote_imports_what_its_request_names_before_it_forks(tmp_path):
+    """A batch whose submissions may plot asks for matplotlib with each zygote: the Master imports it once and
+    every job finds it imported; a zygote asked for nothing has jobs that do not."""
+    from grader.engine import grade
+    from grader.sandbox.client import Sandbox
+    from grader.sandbox.master import BATCH_PRELOAD, Master
+
+    src = (ROOT / "sample_submissions" / "correct_fall2020" / "mlp.py").read_text()
+    (tmp_path / "mlp.py").write_text("import sys\nprint('MPL', 'matplotlib.pyplot' in sys.modules)\n" + src)
+    seen = []
+    with Master() as master:
+        for preload in ((), BATCH_PRELOAD, ()):
+            with Sandbox(attach=master.zygote(0, preload)) as sb:
+                seen.append(grade(tmp_path, sandbox=sb).output.split("MPL ")[1].split()[0])
+    assert seen == ["False", "True", "True"]  # imported once, in the Master: later zygotes have it too

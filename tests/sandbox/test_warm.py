@@ -85,3 +85,78 @@ with open("/proc/self/status") as _fh:
     (tmp_path / "mlp.py").write_text(probe + src)
     report = grade(tmp_path, sandbox=sandbox)
     assert "THP ['0']" in report.output or "THP []" in report.output, report.output  # [] : a kernel without the line
+
+
+META_PROBE = r"""
+import json, sys
+sys.path.insert(0, {here!r})
+import warm
+{defer}
+import torch, torch.nn, torch.optim
+warm.stub_dynamo()
+warm.warm_up()
+{arm}
+out = {{"deferred": "torch._decomp" not in sys.modules}}
+torch.manual_seed(0)
+x, W = torch.randn(5, 3), torch.randn(4, 3)
+out["jacrev"] = torch.func.jacrev(lambda W: torch.tanh(x @ W.T))(W).tolist()  # vmap loads decompositions
+out["vmap"] = torch.vmap(lambda r: torch.outer(r, r).diagonal())(x).tolist()
+out["jacobian"] = torch.autograd.functional.jacobian(lambda W: torch.relu(x @ W.T), W, vectorize=True).tolist()
+out["real"] = hasattr(sys.modules["torch._meta_registrations"], "register_meta")
+out["same"] = torch._meta_registrations is sys.modules["torch._meta_registrations"]
+import torch._decomp, torch._prims  # once each: a second copy would register its operators twice and fail
+from torch._subclasses.fake_tensor import FakeTensorMode
+with FakeTensorMode():
+    out["fake"] = list((torch.randn(3, 4) @ torch.randn(4, 2)).shape)
+out["meta"] = list(torch.sigmoid(torch.empty(2, 5, device="meta")).shape)
+out["spec"] = torch._decomp.__spec__.origin.endswith("__init__.py")
+print(json.dumps(out))
+"""
+
+
+def _meta_probe(defer: bool) -> dict:
+    here = str(ROOT / "grader" / "sandbox")
+    return _run(META_PROBE.format(here=here, defer="warm.defer_meta_registrations()" if defer else "",
+                                  arm="warm.meta_registrations_on_demand()" if defer else ""))
+
+
+def test_meta_registrations_wait_for_what_needs_them_and_then_are_torchs_own():
+    """Deferred, torch's meta registrations (and its decompositions) are not imported by the warm-up; vmap, fake
+    tensors, meta tensors and an explicit import then get the real ones, imported once, with the same results as
+    torch imported as usual."""
+    deferred, usual = _meta_probe(True), _meta_probe(False)
+    assert deferred.pop("deferred") is True and usual.pop("deferred") is False
+    assert deferred == usual
+    assert deferred["real"] and deferred["same"] and deferred["spec"]
+    assert deferred["fake"] == [3, 2] and deferred["meta"] == [2, 5]
+
+
+def test_the_stand_in_gives_way_when_asked_for_a_name():
+    here = str(ROOT / "grader" / "sandbox")
+    got = _run(f"""
+import json, sys
+sys.path.insert(0, {here!r})
+import warm
+warm.defer_meta_registrations()
+import torch
+before = "torch._decomp" in sys.modules
+f = torch._meta_registrations.meta_index_Tensor  # what fake_impls reads from it
+print(json.dumps([before, callable(f), hasattr(sys.modules["torch._meta_registrations"], "register_meta")]))
+""")
+    assert got == [False, True, True]
+
+
+def test_a_job_runs_without_torchs_meta_registrations_until_it_needs_them(tmp_path, sandbox):
+    """In the sandbox: a correct submission's job never imports them; one that calls torch.func.jacrev gets them
+    and its result."""
+    src = (ROOT / "sample_submissions" / "correct_fall2020" / "mlp.py").read_text()
+    probe = """
+import sys, torch
+print("DECOMP", "torch._decomp" in sys.modules)
+_j = torch.func.jacrev(lambda w: (w * w).sum())(torch.arange(3.0))
+print("JACREV", _j.tolist(), "torch._decomp" in sys.modules)
+"""
+    (tmp_path / "mlp.py").write_text(probe + src)
+    report = grade(tmp_path, sandbox=sandbox)
+    assert "DECOMP False" in report.output and "JACREV [0.0, 2.0, 4.0] True" in report.output, report.output
+    assert report.score == grade(ROOT / "sample_submissions" / "correct_fall2020", sandbox=sandbox).score
