@@ -96,7 +96,11 @@ def entry() -> None:
     """The ``hw1-grader`` command: ``main``, then the exit handlers (multiprocessing removes its folder in the
     temporary directory there) and out without the interpreter's teardown of torch, NumPy and pydantic (about
     50 ms; every file is written and closed by then, and a batch's processes are stopped). Output that cannot be
-    written (a full disk) makes the exit status 120, as Python's own exit does."""
+    written (a full disk) makes the exit status 120, as Python's own exit does.
+
+    The grader's own arrays are tiny: NumPy's BLAS gets one thread in this process and the batch processes it
+    starts (more would only spin beside the workers), unless the caller chose otherwise."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     code = main()
     atexit._run_exitfuncs()
     try:

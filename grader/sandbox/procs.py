@@ -6,7 +6,6 @@ descendant; ``kill_tree`` kills them all, round after round, and ``wait_gone`` w
 
 from __future__ import annotations
 
-import ctypes
 import os
 import signal
 import time
@@ -19,6 +18,8 @@ PR_SET_NAME = 15
 def name_process(name: str) -> None:
     """Give this process the name ps, top and perf show (``hw1-worker``, ``hw1-zygote``, ``hw1-job``; at most 15
     bytes), in place of ``python``."""
+    import ctypes  # here: the batch imports this module before it starts the Master
+
     try:
         ctypes.CDLL(None).prctl(PR_SET_NAME, name.encode()[:15], 0, 0, 0)
     except (OSError, AttributeError):  # not Linux: the name is cosmetic
