@@ -87,6 +87,11 @@ def stub_symbolic_shapes() -> None:
                      sym_eq=sym_eq, expect_true=expect_true)
 
 
+#: torch attributes that name deferred modules: torch reads some without importing them (torch.broadcast_shapes reads
+#: torch._refs), so reading one imports them.
+_DEFERRED_ATTRS = ("_refs", "_decomp", "_prims")
+
+
 def _needs_meta(name: str) -> bool:
     """Any part of torch not imported yet (tracing, fake tensors, vmap's decompositions, export, ... all import
     some): torch imported every other part after its meta registrations, so they come first."""
@@ -105,17 +110,26 @@ class _MetaOnDemand(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         self.specs: dict[str, object] = {}
 
     def restore(self) -> types.ModuleType:
+        """Import the real torch._meta_registrations (and torch._dynamo in place of its stand-in, as torch.optim
+        would have); return it."""
         self.done = True
         if sys.modules.get("torch._meta_registrations") is self.stub:
             del sys.modules["torch._meta_registrations"]
-        return importlib.import_module("torch._meta_registrations")
+        module = importlib.import_module("torch._meta_registrations")
+        # torch imported torch._dynamo (through torch.optim) before any part not imported yet: the same here,
+        # or a part that needs it (torch.distributed.tensor, torch._inductor) meets it half-imported.
+        dynamo = sys.modules.get("torch._dynamo")
+        if dynamo is not None and getattr(dynamo, "__file__", None) is None:
+            _real("torch._dynamo", dynamo)
+        return module
 
     def find_spec(self, name, path=None, target=None):
         if self.done or not _needs_meta(name):
             return None
+        reloading = name in sys.modules  # importlib.reload: the import system uses the spec it gets, as it is
         self.restore()  # may import ``name`` too (torch._decomp, torch._prims, ...)
         module = sys.modules.get(name)
-        if module is None:
+        if module is None or reloading:
             return None
         # The import system answers with the __spec__ of a module that appeared in sys.modules meanwhile and then
         # loads it: ours hands back the module restore() imported (not a second copy) and puts its spec back.
@@ -158,10 +172,40 @@ def defer_meta_registrations() -> None:
 def meta_registrations_on_demand() -> None:
     """The last step of the zygote's warm-up (see ``defer_meta_registrations``): the stand-in leaves sys.modules
     (torch keeps it as an attribute until the real module replaces it), and from now on importing any part of
-    torch not imported yet imports the real meta registrations first."""
+    torch not imported yet, or reading one of ``_DEFERRED_ATTRS`` from torch, imports the real meta registrations
+    first (and the real torch._dynamo)."""
     if _meta is not None and not _meta.done and sys.modules.get("torch._meta_registrations") is _meta.stub:
+        import torch
+
+        # What torch._prims.rng_prims (one of the deferred modules) does on import: without it torch.Generator()
+        # raises (DataLoader(shuffle=True), random_split(generator=...), gradcheck(fast_mode=True), SobolEngine).
+        try:
+            from torch._opaque_base import OpaqueBaseMeta
+        except ImportError:  # a torch without it has no such metaclass to set
+            OpaqueBaseMeta = None
+        if OpaqueBaseMeta is not None and hasattr(torch._C, "_set_generator_metaclass"):
+            torch._C._set_generator_metaclass(OpaqueBaseMeta)
+        # torch.broadcast_shapes (so BCELoss(weight=...), MultivariateNormal) reads torch._refs as an attribute,
+        # without importing it: such a read imports the real meta registrations (which import it) first.
+        torch_getattr = torch.__getattr__
+
+        def __getattr__(name: str):
+            if name in _DEFERRED_ATTRS and not _meta.done:
+                _meta.restore()
+                if name in vars(torch):
+                    return vars(torch)[name]
+            return torch_getattr(name)
+
+        torch.__getattr__ = __getattr__
         del sys.modules["torch._meta_registrations"]
         sys.meta_path.insert(0, _meta)
+
+
+def import_deferred() -> None:
+    """Import now what ``defer_meta_registrations`` deferred (the zygote does when its jobs could not import it
+    themselves: the sandbox user cannot read the Python installation)."""
+    if _meta is not None and not _meta.done:
+        _meta.restore()
 
 
 def warm_up() -> None:

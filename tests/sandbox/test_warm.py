@@ -91,12 +91,31 @@ META_PROBE = r"""
 import json, sys
 sys.path.insert(0, {here!r})
 import warm
-{defer}
-import torch, torch.nn, torch.optim
-warm.stub_dynamo()
-warm.warm_up()
-{arm}
+zygote = {zygote!r}
+if zygote:
+    warm.defer_meta_registrations()
+import torch
+if zygote:  # the zygote's sequence (zygote.main)
+    import torch.nn, torch.nn.functional, torch.optim
+    warm.stub_dynamo()
+    warm.stub_symbolic_shapes()
+    warm.warm_up()
+    warm.meta_registrations_on_demand()
 out = {{"deferred": "torch._decomp" not in sys.modules}}
+g = torch.Generator().manual_seed(7)  # what torch._prims.rng_prims sets up on import
+out["generator"] = torch.randn(3, generator=g).tolist()
+loader = torch.utils.data.DataLoader(list(range(8)), batch_size=4, shuffle=True, generator=torch.Generator().manual_seed(1))
+out["shuffle"] = [b.tolist() for b in loader]
+out["broadcast_shapes"] = list(torch.broadcast_shapes((3, 1), (1, 4)))  # reads torch._refs
+p, y, w = torch.full((2, 3), 0.25), torch.ones(2, 3), torch.tensor([1.0, 2.0, 3.0])
+out["bce_weight"] = torch.nn.BCELoss(weight=w)(p, y).item()
+torch.testing.assert_close(torch.ones(2), torch.ones(2))
+try:
+    torch.testing.assert_close(torch.ones(2), torch.zeros(2))
+except AssertionError as e:
+    out["assert_close"] = str(e).splitlines()[0]
+torch.use_deterministic_algorithms(True)
+torch.use_deterministic_algorithms(False)
 torch.manual_seed(0)
 x, W = torch.randn(5, 3), torch.randn(4, 3)
 out["jacrev"] = torch.func.jacrev(lambda W: torch.tanh(x @ W.T))(W).tolist()  # vmap loads decompositions
@@ -114,21 +133,36 @@ print(json.dumps(out))
 """
 
 
-def _meta_probe(defer: bool) -> dict:
-    here = str(ROOT / "grader" / "sandbox")
-    return _run(META_PROBE.format(here=here, defer="warm.defer_meta_registrations()" if defer else "",
-                                  arm="warm.meta_registrations_on_demand()" if defer else ""))
+def _meta_probe(zygote: bool) -> dict:
+    return _run(META_PROBE.format(here=str(ROOT / "grader" / "sandbox"), zygote=zygote))
 
 
-def test_meta_registrations_wait_for_what_needs_them_and_then_are_torchs_own():
-    """Deferred, torch's meta registrations (and its decompositions) are not imported by the warm-up; vmap, fake
-    tensors, meta tensors and an explicit import then get the real ones, imported once, with the same results as
-    torch imported as usual."""
-    deferred, usual = _meta_probe(True), _meta_probe(False)
-    assert deferred.pop("deferred") is True and usual.pop("deferred") is False
-    assert deferred == usual
+def test_torchs_deferred_parts_come_back_when_needed_and_give_torchs_own_results():
+    """Deferred (the zygote's sequence), torch's meta registrations and decompositions are not imported by the
+    warm-up; seeded generators, shuffled loaders, broadcast_shapes (weighted BCE), assert_close, deterministic
+    mode, vmap, fake and meta tensors and an explicit import then give the same results as a plain
+    ``import torch``, the real modules imported once."""
+    deferred, plain = _meta_probe(True), _meta_probe(False)
+    assert deferred.pop("deferred") is True and plain.pop("deferred") is False
+    assert deferred == plain
     assert deferred["real"] and deferred["same"] and deferred["spec"]
-    assert deferred["fake"] == [3, 2] and deferred["meta"] == [2, 5]
+    assert deferred["fake"] == [3, 2] and deferred["meta"] == [2, 5] and deferred["broadcast_shapes"] == [3, 4]
+
+
+def test_a_reload_of_a_part_of_torch_as_the_first_use_reloads_it():
+    here = str(ROOT / "grader" / "sandbox")
+    got = _run(f"""
+import importlib, json, sys
+sys.path.insert(0, {here!r})
+import warm
+warm.defer_meta_registrations()
+import torch, torch.nn.init
+warm.meta_registrations_on_demand()
+module = importlib.reload(torch.nn.init)
+print(json.dumps([module is torch.nn.init, type(module.__loader__).__name__, module.__spec__.origin.endswith("init.py"),
+                  hasattr(sys.modules["torch._meta_registrations"], "register_meta")]))
+""")
+    assert got == [True, "SourceFileLoader", True, True]
 
 
 def test_the_stand_in_gives_way_when_asked_for_a_name():
@@ -147,16 +181,19 @@ print(json.dumps([before, callable(f), hasattr(sys.modules["torch._meta_registra
 
 
 def test_a_job_runs_without_torchs_meta_registrations_until_it_needs_them(tmp_path, sandbox):
-    """In the sandbox: a correct submission's job never imports them; one that calls torch.func.jacrev gets them
-    and its result."""
+    """In the sandbox: a correct submission's job never imports them; one that seeds a generator, checks itself
+    with assert_close and broadcast_shapes and calls torch.func.jacrev gets them, its results and full marks."""
     src = (ROOT / "sample_submissions" / "correct_fall2020" / "mlp.py").read_text()
     probe = """
 import sys, torch
 print("DECOMP", "torch._decomp" in sys.modules)
+_g = torch.Generator().manual_seed(0)
+torch.testing.assert_close(torch.ones(2), torch.ones(2))
+_s = torch.broadcast_shapes((3, 1), (1, 4))
 _j = torch.func.jacrev(lambda w: (w * w).sum())(torch.arange(3.0))
-print("JACREV", _j.tolist(), "torch._decomp" in sys.modules)
+print("JACREV", _j.tolist(), "torch._decomp" in sys.modules, list(_s))
 """
     (tmp_path / "mlp.py").write_text(probe + src)
     report = grade(tmp_path, sandbox=sandbox)
-    assert "DECOMP False" in report.output and "JACREV [0.0, 2.0, 4.0] True" in report.output, report.output
+    assert "DECOMP False" in report.output and "JACREV [0.0, 2.0, 4.0] True [3, 4]" in report.output, report.output
     assert report.score == grade(ROOT / "sample_submissions" / "correct_fall2020", sandbox=sandbox).score
