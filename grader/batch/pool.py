@@ -129,6 +129,10 @@ class Pool:
             if warm and len(warm) < 100_000:  # an environment variable holds up to 128 KiB
                 os.environ[WARM_ENV] = warm
             try:
+                if pending and self.ctx.get_start_method() == "forkserver":
+                    from multiprocessing import forkserver
+
+                    forkserver.ensure_running()  # its imports and warm-up overlap what zygotes(slot) does first
                 for _ in range(min(self.n, len(pending))):
                     self._start()
             finally:

@@ -70,17 +70,22 @@ def _master(started=None):
             master.close()
 
 
-def _from(master, preload: tuple[str, ...]):
-    """zygotes(slot) for the Pool: a zygote the Master forks (after importing ``preload``), or None (the worker
+def _from(master, todo: list[Entry]):
+    """zygotes(slot) for the Pool: a zygote the Master forks (after importing matplotlib when a submission of
+    ``todo`` may plot: decided at the first call, once the Pool has started its forkserver), or None (the worker
     then starts one of its own, still with its slot's sandbox user) when there is no Master or it stopped
     answering."""
     from grader.errors import SandboxError
 
+    preload: list[tuple[str, ...]] = []
+
     def zygote(slot: int):
         if master is None:
             return None
+        if not preload:
+            preload.append(BATCH_PRELOAD if may_plot(todo) else ())
         try:
-            return master.zygote(slot, preload)
+            return master.zygote(slot, preload[0])
         except SandboxError:
             return None
     return zygote
@@ -130,7 +135,7 @@ def run_batch(opts: BatchOptions, master=None) -> BatchResult:
             with _master(master) as master:
                 rubric_json = opts.rubric.model_dump_json()
                 Pool(workers, (rubric_json, opts.salt, str(store.out)), on_done, on_lost,
-                     zygotes=_from(master, BATCH_PRELOAD if may_plot(todo) else ())).run([(e.name, str(e.path)) for e in todo], warm=rubric_json)
+                     zygotes=_from(master, todo)).run([(e.name, str(e.path)) for e in todo], warm=rubric_json)
         finally:
             signal.signal(signal.SIGTERM, previous)
             progress.finish()

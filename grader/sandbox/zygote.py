@@ -168,13 +168,6 @@ def main() -> None:
     gc.freeze()  # what exists now is never scanned by the collector, so children do not copy its pages
     gc.enable()  # in the zygote and (inherited) in every job
 
-    if cfg.get("bridge"):
-        try:
-            confine.bridge(cfg["bridge"])
-        except OSError as e:  # only the preloaded modules will import in jobs, as without it
-            print(f"hw1-grader zygote: could not open the Python installation to the sandbox user: {e}",
-                  file=sys.stderr)
-            warm.import_deferred()  # so no job needs to import torch's deferred parts
     _become_zygote(cfg)
     signal.signal(signal.SIGCHLD, _reap)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -196,6 +189,23 @@ def _become_zygote(cfg: dict) -> None:
     procs.name_process("hw1-zygote")
     libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+
+
+def _bridge(cfg: dict) -> None:
+    """Before the first fork (of a job or of a zygote, which inherits it): open the way to a Python installation
+    the sandbox user cannot read (``confine.bridge``). Not before: what the first zygote request preloads
+    (matplotlib) still sees this user's caches (its font list) rather than rebuilding them."""
+    if not cfg.get("bridge") or cfg.get("bridged"):
+        return
+    cfg["bridged"] = True
+    try:
+        confine.bridge(cfg["bridge"])
+    except OSError as e:  # only the preloaded modules will import in jobs, as without it
+        print(f"hw1-grader zygote: could not open the Python installation to the sandbox user: {e}",
+              file=sys.stderr)
+        import warm
+
+        warm.import_deferred()  # so no job needs to import torch's deferred parts
 
 
 def _import(names) -> None:
@@ -239,6 +249,7 @@ def serve(sock: socket.socket, cfg: dict) -> None:
         req = json.loads(msg)
         if req.get("zygote") and len(fds) == 1:
             _preload(req.get("preload"))
+            _bridge(cfg)
             if os.fork() == 0:
                 sock.close()
                 try:
@@ -256,6 +267,7 @@ def serve(sock: socket.socket, cfg: dict) -> None:
                 os.close(fd)
             sock.send(json.dumps({"error": "expected three or five file descriptors"}).encode())
             continue
+        _bridge(cfg)
         pid = os.fork()
         if pid == 0:
             sock.close()

@@ -269,3 +269,21 @@ def test_a_masters_zygote_imports_what_its_request_names_before_it_forks(tmp_pat
             with Sandbox(attach=master.zygote(0, preload)) as sb:
                 seen.append(grade(tmp_path, sandbox=sb).output.split("MPL ")[1].split()[0])
     assert seen == ["False", "True", "True"]  # imported once, in the Master: later zygotes have it too
+
+
+@pytest.mark.skipif(not policy.configure(()).get("bridge"), reason="only where the Python installation is bridged")
+def test_what_a_request_preloads_sees_the_users_caches_before_the_bridge_hides_them(tmp_path):
+    """matplotlib imported for a zygote request finds this user's font list (the Master opens the way to the Python
+    installation only at its first fork): hidden, it would rebuild it in a temporary folder in every batch."""
+    from grader.engine import grade
+    from grader.sandbox.client import Sandbox
+    from grader.sandbox.master import BATCH_PRELOAD, Master
+
+    probe = subprocess.run([sys.executable, "-c", "import matplotlib; print(matplotlib.get_cachedir())"],
+                           capture_output=True, text=True, env={**os.environ, "MPLBACKEND": "Agg"})
+    ours = probe.stdout.strip()
+    src = (ROOT / "sample_submissions" / "correct_fall2020" / "mlp.py").read_text()
+    (tmp_path / "mlp.py").write_text("import matplotlib\nprint('CACHE', matplotlib.get_cachedir())\n" + src)
+    with Master() as master, Sandbox(attach=master.zygote(0, BATCH_PRELOAD)) as sb:
+        report = grade(tmp_path, sandbox=sb)
+    assert f"CACHE {ours}\n" in report.output, (ours, report.output[:300])
