@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 from grader.errors import SubmissionError
@@ -91,8 +92,14 @@ def _read_zip(p: Path) -> dict[str, bytes]:
                     _limit(f"{p.name}: {name}", i.file_size)
                 out[str(name)] = z.read(i) if wanted else b""
             return out
-    except (zipfile.BadZipFile, OSError, EOFError) as e:
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as e:
         raise SubmissionError(f"{p}: not a readable zip file ({e}); zip the folder again and resubmit") from e
+    except NotImplementedError as e:  # a compression method zipfile does not read (a RuntimeError too: first)
+        raise SubmissionError(f"{p}: the zip uses a compression method the grader cannot read ({e}); zip the folder "
+                              f"again with your system's standard zip tool and resubmit") from e
+    except RuntimeError as e:  # what zipfile raises for an encrypted member
+        raise SubmissionError(f"{p}: the zip is password-protected; zip the folder again without a password and "
+                              f"resubmit") from e
 
 
 def _strip_common_top(files: dict[str, bytes]) -> dict[str, bytes]:

@@ -127,6 +127,40 @@ def test_a_corrupt_zip_says_to_zip_again(tmp_path):
         load_submission(tmp_path / "broken.zip")
 
 
+def _patched_zip(path: Path, patch) -> Path:
+    """A zip of one deflated mlp.py whose bytes ``patch(bytearray, local header offset, central header offset)``
+    changes."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("mlp.py", "import torch\n" * 50)
+    data = bytearray(path.read_bytes())
+    patch(data, data.find(b"PK\x03\x04"), data.find(b"PK\x01\x02"))
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _encrypted(data, local, central):
+    data[local + 6] |= 1  # general purpose flag, bit 0: encrypted
+    data[central + 8] |= 1
+
+
+def _unknown_method(data, local, central):
+    data[local + 8] = data[central + 10] = 99  # AES, which zipfile does not read
+
+
+def _bad_deflate(data, local, central):
+    start = local + 30 + len("mlp.py")
+    data[start:start + 4] = b"\xff\xff\xff\xff"  # the compressed stream itself
+
+
+@pytest.mark.parametrize("patch, says", [(_encrypted, "password-protected"), (_unknown_method, "compression method"),
+                                         (_bad_deflate, "not a readable zip")])
+def test_a_zip_that_cannot_be_unpacked_says_what_to_do(tmp_path, patch, says):
+    """Encrypted, compressed in a way zipfile cannot read, or damaged inside: a message, never a traceback."""
+    with pytest.raises(SubmissionError, match=says) as e:
+        load_submission(_patched_zip(tmp_path / "netid.zip", patch))
+    assert "resubmit" in str(e.value)
+
+
 def test_a_single_theory_py_is_the_theory(tmp_path):
     (tmp_path / "theory.py").write_bytes((THEORY / "theory.py").read_bytes())
     sub = load_submission(tmp_path / "theory.py")

@@ -87,6 +87,12 @@ def test_a_class_may_plot_when_a_submission_holds_a_notebook_or_names_a_plotting
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / "mlp.py").write_text("x = 1\n")
     (tmp_path / "broken.zip").write_bytes(b"not a zip")
+    with zipfile.ZipFile(tmp_path / "locked.zip", "w") as z:
+        z.writestr("mlp.py", "import matplotlib\n")
+    data = bytearray((tmp_path / "locked.zip").read_bytes())
+    data[data.find(b"PK\x03\x04") + 6] |= 1  # encrypted: unreadable, left to its grading to report
+    data[data.find(b"PK\x01\x02") + 8] |= 1
+    (tmp_path / "locked.zip").write_bytes(bytes(data))
     plain = discover(tmp_path)[0]
     assert may_plot(plain) is False
     for name, files in {"c": {"mlp.py": "import matplotlib.pyplot as plt\n"},
