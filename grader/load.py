@@ -6,6 +6,7 @@ mlp.py and theory.py give the two parts; a notebook (``grader.notebook``) gives 
 from __future__ import annotations
 
 import hashlib
+import stat
 import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
@@ -55,7 +56,10 @@ def _limit(name: str, size: int) -> None:
 
 
 def _read_bytes(p: Path) -> bytes:
-    _limit(str(p), p.stat().st_size)
+    st = p.stat()
+    if not stat.S_ISREG(st.st_mode):  # a pipe would block the reader, a device never end
+        raise SubmissionError(f"{p} is not a regular file; hand in the file itself")
+    _limit(str(p), st.st_size)
     return p.read_bytes()
 
 

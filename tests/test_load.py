@@ -165,3 +165,17 @@ def test_a_single_theory_py_is_the_theory(tmp_path):
     (tmp_path / "theory.py").write_bytes((THEORY / "theory.py").read_bytes())
     sub = load_submission(tmp_path / "theory.py")
     assert sub.roles == {"theory": "theory"}
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_submission_that_is_not_a_regular_file_is_refused_without_reading_it(tmp_path, kind):
+    """A named pipe would block the reader for ever, /dev/zero never ends: refused with a message, unread."""
+    import os
+
+    p = tmp_path / "mlp.py"
+    if kind == "fifo":
+        os.mkfifo(p)
+    else:
+        p.symlink_to("/dev/zero")
+    with pytest.raises(SubmissionError, match="not a regular file"):
+        load_submission(p)

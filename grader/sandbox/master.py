@@ -91,7 +91,8 @@ class Master:
     def zygote(self, slot: int = 0, preload: tuple[str, ...] = ()) -> socket.socket:
         """A new zygote's socket, for ``Sandbox(attach=..., slot=slot)``; as root its jobs run as the sandbox user
         of ``slot`` (``policy.sandbox_user``). preload: modules the Master imports (once) before it forks it, e.g.
-        ``BATCH_PRELOAD`` for a class whose submissions plot."""
+        ``BATCH_PRELOAD`` for a class whose submissions plot (name them in the first request: only what the Master
+        imports before its first fork sees this user's caches, see zygote._bridge)."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         req: dict = {"zygote": True, "preload": list(preload)}
         ids = policy.sandbox_ids(slot)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.abc
+import importlib.machinery
 import importlib.util
 import sys
 import types
@@ -107,7 +108,6 @@ class _MetaOnDemand(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def __init__(self, stub: types.ModuleType) -> None:
         self.stub = stub
         self.done = False
-        self.specs: dict[str, object] = {}
 
     def restore(self) -> types.ModuleType:
         """Import the real torch._meta_registrations (and torch._dynamo in place of its stand-in, as torch.optim
@@ -119,7 +119,7 @@ class _MetaOnDemand(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         # torch imported torch._dynamo (through torch.optim) before any part not imported yet: the same here,
         # or a part that needs it (torch.distributed.tensor, torch._inductor) meets it half-imported.
         dynamo = sys.modules.get("torch._dynamo")
-        if dynamo is not None and getattr(dynamo, "__file__", None) is None:
+        if dynamo is not None and "__file__" not in vars(dynamo):  # still the stand-in (no __getattr__ asked)
             _real("torch._dynamo", dynamo)
         return module
 
@@ -132,16 +132,22 @@ class _MetaOnDemand(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         if module is None or reloading:
             return None
         # The import system answers with the __spec__ of a module that appeared in sys.modules meanwhile and then
-        # loads it: ours hands back the module restore() imported (not a second copy) and puts its spec back.
-        spec = importlib.util.spec_from_loader(name, self)
-        self.specs[name], module.__spec__ = module.__spec__, spec
+        # loads it: ours hands back the module restore() imported (not a second copy) and puts the real spec back.
+        # It is a copy of the real one (origin, package path) with this loader, so that it is right as it is when
+        # only importlib.util.find_spec asked and nothing loads it.
+        real = module.__spec__
+        spec = importlib.machinery.ModuleSpec(name, self, origin=real.origin, loader_state=real,
+                                              is_package=real.submodule_search_locations is not None)
+        spec.submodule_search_locations = real.submodule_search_locations
+        spec.cached, spec.has_location = real.cached, real.has_location
+        module.__spec__ = spec
         return spec
 
     def create_module(self, spec):
         return sys.modules[spec.name]
 
     def exec_module(self, module) -> None:
-        module.__spec__ = self.specs.pop(module.__name__)
+        module.__spec__ = module.__spec__.loader_state
 
 
 _meta: _MetaOnDemand | None = None
@@ -151,7 +157,8 @@ def defer_meta_registrations() -> None:
     """Before ``import torch``: torch's import ends by registering Python meta kernels (torch._meta_registrations,
     with torch._decomp, torch._prims and torch._refs: about a quarter of the import). Only meta tensors, fake
     tensors and tracing (torch.compile, torch.export, make_fx, vmap's decompositions) use them; eager code on CPU
-    tensors never does. A stand-in takes its place; once the zygote has imported what it preloads,
+    tensors does not (but importing a part of torch not loaded yet brings them back: the zygote preloads the
+    small parts everyday calls import). A stand-in takes its place; once the zygote has imported what it preloads,
     ``meta_registrations_on_demand`` arranges for the real module to be imported the moment anything may need it."""
     global _meta
     if "torch" in sys.modules or "torch._meta_registrations" in sys.modules:
@@ -186,19 +193,29 @@ def meta_registrations_on_demand() -> None:
         if OpaqueBaseMeta is not None and hasattr(torch._C, "_set_generator_metaclass"):
             torch._C._set_generator_metaclass(OpaqueBaseMeta)
         # torch.broadcast_shapes (so BCELoss(weight=...), MultivariateNormal) reads torch._refs as an attribute,
-        # without importing it: such a read imports the real meta registrations (which import it) first.
-        torch_getattr = torch.__getattr__
-
-        def __getattr__(name: str):
-            if name in _DEFERRED_ATTRS and not _meta.done:
-                _meta.restore()
-                if name in vars(torch):
-                    return vars(torch)[name]
-            return torch_getattr(name)
-
-        torch.__getattr__ = __getattr__
+        # without importing it: each such attribute is a stand-in whose first use imports the real meta
+        # registrations (which import it and put it in the stand-in's place).
+        for name in _DEFERRED_ATTRS:
+            if name not in vars(torch):
+                setattr(torch, name, _attribute_stand_in(f"torch.{name}"))
         del sys.modules["torch._meta_registrations"]
         sys.meta_path.insert(0, _meta)
+
+
+def _attribute_stand_in(name: str) -> types.ModuleType:
+    """torch.<part> before the part is imported: asked for a name, it imports the deferred parts and answers from
+    the real module."""
+    stub = types.ModuleType(name)
+    stub.__doc__ = f"The grader's stand-in for {name}: the real one is imported on first use."
+
+    def real(attr: str):
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        _meta.restore()
+        return getattr(importlib.import_module(name), attr)
+
+    stub.__getattr__ = real
+    return stub
 
 
 def import_deferred() -> None:

@@ -54,7 +54,11 @@ PRELOAD = ("encodings.cp437", "encodings.latin_1", "encodings.ascii", "zipfile",
            "sysconfig", "numpy.testing", "unittest", "unittest.mock", "decimal", "html.entities", "plistlib",
            "pyexpat", "shlex", "unicodedata", "xml.parsers.expat", "zoneinfo", "pickle", "csv", "glob", "shutil",
            "tempfile", "pathlib", "argparse", "logging", "datetime", "heapq", "bisect", "inspect", "timeit",
-           "platform")
+           "platform",
+           # small parts of torch that everyday calls import (torch.save and torch.load, set_default_device and
+           # checkpointing, printing complex tensors): imported here, a job's first use does not bring in the
+           # parts warm.defer_meta_registrations defers
+           "torch.utils.serialization", "torch.utils._device", "torch._subclasses.schema_check_mode")
 
 
 def _reap(signum, frame) -> None:
@@ -150,10 +154,7 @@ def main() -> None:
     torch.set_num_threads(1)
     os.environ["MPLBACKEND"] = "Agg"  # matplotlib, if anything imports it, draws to files only
     for name in (*PRELOAD, *cfg.get("preload", [])):
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            pass
+        _import_one(name)
     import sysconfig
 
     sysconfig.get_config_vars()  # loads the platform's _sysconfigdata module too
@@ -214,17 +215,25 @@ def _import(names) -> None:
 
     gc.disable()
     for name in names:
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            pass
+        _import_one(name)
     gc.freeze()
     gc.enable()
 
 
+def _import_one(name: str) -> None:
+    """Import ``name`` if it can be: a module missing or failing to import leaves its jobs to import it (and meet
+    the error) themselves; the zygote goes on."""
+    try:
+        importlib.import_module(name)
+    except ImportError:
+        pass
+    except Exception as e:  # noqa: BLE001 - a module that raises on import must not stop the zygote
+        print(f"hw1-grader zygote: importing {name} failed: {type(e).__name__}: {e}", file=sys.stderr)
+
+
 def _preload(names) -> None:
     """A zygote request's preload (a list of module names): imported here, once, before forking the zygote."""
-    if isinstance(names, list) and all(isinstance(n, str) for n in names):
+    if isinstance(names, list) and all(isinstance(n, str) and n for n in names):
         _import([n for n in names if n not in sys.modules])
 
 

@@ -264,10 +264,11 @@ def test_a_masters_zygote_imports_what_its_request_names_before_it_forks(tmp_pat
     src = (ROOT / "sample_submissions" / "correct_fall2020" / "mlp.py").read_text()
     (tmp_path / "mlp.py").write_text("import sys\nprint('MPL', 'matplotlib.pyplot' in sys.modules)\n" + src)
     seen = []
-    with Master() as master:
-        for preload in ((), BATCH_PRELOAD, ()):
-            with Sandbox(attach=master.zygote(0, preload)) as sb:
-                seen.append(grade(tmp_path, sandbox=sb).output.split("MPL ")[1].split()[0])
+    for requests in (((),), (BATCH_PRELOAD, ())):
+        with Master() as master:
+            for preload in requests:
+                with Sandbox(attach=master.zygote(0, preload)) as sb:
+                    seen.append(grade(tmp_path, sandbox=sb).output.split("MPL ")[1].split()[0])
     assert seen == ["False", "True", "True"]  # imported once, in the Master: later zygotes have it too
 
 
@@ -279,8 +280,10 @@ def test_what_a_request_preloads_sees_the_users_caches_before_the_bridge_hides_t
     from grader.sandbox.client import Sandbox
     from grader.sandbox.master import BATCH_PRELOAD, Master
 
-    probe = subprocess.run([sys.executable, "-c", "import matplotlib; print(matplotlib.get_cachedir())"],
-                           capture_output=True, text=True, env={**os.environ, "MPLBACKEND": "Agg"})
+    from grader.sandbox.master import _child_env
+
+    probe = subprocess.run([sys.executable, "-I", "-c", "import matplotlib; print(matplotlib.get_cachedir())"],
+                           capture_output=True, text=True, env={**_child_env(), "MPLBACKEND": "Agg"}, cwd="/")
     ours = probe.stdout.strip()
     src = (ROOT / "sample_submissions" / "correct_fall2020" / "mlp.py").read_text()
     (tmp_path / "mlp.py").write_text("import matplotlib\nprint('CACHE', matplotlib.get_cachedir())\n" + src)

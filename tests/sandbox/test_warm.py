@@ -149,6 +149,46 @@ def test_torchs_deferred_parts_come_back_when_needed_and_give_torchs_own_results
     assert deferred["fake"] == [3, 2] and deferred["meta"] == [2, 5] and deferred["broadcast_shapes"] == [3, 4]
 
 
+EVERYDAY = r"""
+import io, json, sys, warnings
+sys.path.insert(0, {here!r})
+import warm, zygote  # zygote: its PRELOAD list
+warm.defer_meta_registrations()
+import importlib, torch
+for name in zygote.PRELOAD:
+    zygote._import_one(name)
+warm.stub_dynamo()
+warm.stub_symbolic_shapes()
+warm.warm_up()
+warm.meta_registrations_on_demand()
+buf = io.BytesIO()
+torch.save({{"w": torch.ones(2)}}, buf)
+buf.seek(0)
+loaded = torch.load(buf)["w"].tolist()
+torch.set_default_device("cpu")
+text = repr(torch.tensor([1 + 2j]))
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    torch.has_cuda  # deprecated: torch warns, naming the caller's line
+deferred = "torch._decomp" in sys.modules
+spec = importlib.util.find_spec("torch._refs")  # the first use of a deferred part, asked only, never loaded
+print(json.dumps([loaded, "1.+2.j" in text, deferred,
+                  [w.filename.endswith("warm.py") for w in caught],
+                  [spec.origin.endswith("__init__.py"), sys.modules["torch._refs"].__spec__.origin == spec.origin,
+                   spec.submodule_search_locations is not None]]))
+"""
+
+
+def test_everyday_calls_do_not_bring_back_the_deferred_parts():
+    """torch.save/torch.load, set_default_device and printing a complex tensor import small parts of torch that
+    the zygote preloads, so a job using them does not pay about 1.5 s for the deferred parts; torch's warnings
+    still name the caller; find_spec of a deferred part (the first use) gives its real origin and package path."""
+    got = _run(EVERYDAY.format(here=str(ROOT / "grader" / "sandbox")))
+    assert got[:3] == [[1.0, 1.0], True, False]
+    assert got[3] and not any(got[3]), got[3]
+    assert got[4] == [True, True, True]
+
+
 def test_a_reload_of_a_part_of_torch_as_the_first_use_reloads_it():
     here = str(ROOT / "grader" / "sandbox")
     got = _run(f"""
@@ -197,3 +237,17 @@ print("JACREV", _j.tolist(), "torch._decomp" in sys.modules, list(_s))
     report = grade(tmp_path, sandbox=sandbox)
     assert "DECOMP False" in report.output and "JACREV [0.0, 2.0, 4.0] True [3, 4]" in report.output, report.output
     assert report.score == grade(ROOT / "sample_submissions" / "correct_fall2020", sandbox=sandbox).score
+
+
+def test_a_preload_that_fails_to_import_leaves_the_zygote_running(tmp_path, monkeypatch, capsys):
+    """A module named for preloading that raises on import (not only ImportError) is reported and skipped: the
+    Master must go on forking zygotes."""
+    monkeypatch.syspath_prepend(str(ROOT / "grader" / "sandbox"))
+    import zygote
+
+    (tmp_path / "boom_on_import.py").write_text("raise RuntimeError('boom')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for name in ("boom_on_import", "no_such_module_here", "json"):
+        zygote._import_one(name)
+    assert "importing boom_on_import failed: RuntimeError: boom" in capsys.readouterr().err
+    zygote._preload(["", 3])  # not a list of names: ignored
