@@ -139,6 +139,35 @@ def _memfd(data: bytes) -> int:
     return fd
 
 
+def _job_descriptors(job: bytes, held: bool) -> tuple[list[int], list[int]]:
+    """(ours, the child's): the result and output pipes' read ends and, with hidden items, the write end of the
+    pipe that brings them and the withheld output's read end; for the child the other ends and the job's memfd,
+    in ``zygote.JOB_FDS`` order. If one cannot be made (out of descriptors or memory), those made are closed."""
+    made: list[int] = []
+    try:
+        res_r, res_w = _pair(made)
+        out_r, out_w = _pair(made)
+        job_fd = _memfd(job)
+        made.append(job_fd)
+        ours, theirs = [res_r, out_r], [res_w, out_w, job_fd]
+        if held:
+            held_r, held_w = _pair(made)
+            wout_r, wout_w = _pair(made)
+            ours += [held_w, wout_r]
+            theirs += [held_r, wout_w]
+    except BaseException:
+        for fd in made:
+            os.close(fd)
+        raise
+    return ours, theirs
+
+
+def _pair(made: list[int]) -> tuple[int, int]:
+    r, w = os.pipe()
+    made += [r, w]
+    return r, w
+
+
 def _not_dumpable() -> None:
     """Keep processes of the same user (the student's, when not root) out of this one's memory and environment."""
     try:
@@ -306,15 +335,8 @@ class Sandbox:
 
     def _supervise(self, scratch: Path, items: list[JobItem], lim: JobLimits, job: bytes,
                    held: bytes | None) -> JobOutcome:
-        res_r, res_w = os.pipe()
-        out_r, out_w = os.pipe()
-        ours, theirs = [res_r, out_r], [res_w, out_w, _memfd(job)]
+        ours, theirs = _job_descriptors(job, held is not None)
         closed: set[int] = set()
-        if held is not None:
-            held_r, held_w = os.pipe()
-            wout_r, wout_w = os.pipe()
-            ours += [held_w, wout_r]
-            theirs += [held_r, wout_w]
         req = {"scratch": str(scratch),
                "limits": {"cpu_seconds": lim.job_seconds + 5, "memory_mb": lim.memory_mb,
                           "file_mb": lim.file_mb, "processes": lim.processes}}
