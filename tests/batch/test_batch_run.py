@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -24,10 +25,10 @@ ROOT = Path(__file__).resolve().parents[2]
 N = 12
 
 
-def batch(*args: str, wait: bool = True, workers: int = 2):
+def batch(*args: str, wait: bool = True, workers: int = 2, env: dict | None = None):
     cmd = [sys.executable, "-m", "grader", "batch", *args, "--workers", str(workers), "--quiet"]
     if not wait:
-        return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     return done
@@ -62,16 +63,23 @@ def baseline(source, tmp_path_factory) -> Path:
 
 
 def _interrupted(source: Path, out: Path, sig: int, at_least: int):
-    """Start a batch, wait until ``at_least`` submissions are recorded, send ``sig`` to the batch process."""
-    proc = batch(str(source), "--out", str(out), wait=False)
-    deadline = time.monotonic() + 120
-    while reports(out) < at_least:
-        assert proc.poll() is None, proc.communicate()
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
-    os.kill(proc.pid, sig)
-    stdout, stderr = proc.communicate(timeout=60)
-    return proc.returncode, reports(out), stderr
+    """Start a batch, wait until ``at_least`` submissions are recorded, send ``sig`` to the batch process. Its
+    temporary folders (multiprocessing's, the sandboxes') go to a folder of the test's own, removed after: a batch
+    killed outright cannot remove them."""
+    tmp = tempfile.mkdtemp(prefix="hw1-test-")
+    os.chmod(tmp, 0o711)  # sandbox users reach their jobs' folders through it
+    try:
+        proc = batch(str(source), "--out", str(out), wait=False, env={**os.environ, "TMPDIR": tmp})
+        deadline = time.monotonic() + 120
+        while reports(out) < at_least:
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        os.kill(proc.pid, sig)
+        stdout, stderr = proc.communicate(timeout=60)
+        return proc.returncode, reports(out), stderr
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def test_one_row_per_submission(source, baseline):

@@ -87,29 +87,33 @@ def test_a_zygote_whose_worker_dies_mid_job_kills_the_job(tmp_path):
     """The worker holding a Master-forked zygote is killed while a job runs: the zygote kills the job (here an
     import that sleeps) and leaves, so nothing of that worker's keeps running, or counting against its sandbox
     user's process limit, for the rest of the batch."""
-    import subprocess
-    import sys
-    import time
+    import shutil
+    import tempfile
     from pathlib import Path
 
     from grader.sandbox.master import Master
 
     (tmp_path / "mlp.py").write_text("import time\ntime.sleep(60)\n")
+    tmp = tempfile.mkdtemp(prefix="hw1-test-")  # the killed worker's sandbox folder stays here, removed below
+    os.chmod(tmp, 0o711)  # the sandbox user reaches its job's folder through it
     worker = ("import socket, sys\nfrom grader.engine import grade\nfrom grader.sandbox.client import Sandbox\n"
               "grade(sys.argv[2], sandbox=Sandbox(attach=socket.socket(fileno=int(sys.argv[1]))))\n")
     root = Path(__file__).resolve().parents[2]
-    with Master() as master:
-        sock = master.zygote(0)
-        proc = subprocess.Popen([sys.executable, "-c", worker, str(sock.fileno()), str(tmp_path)],
-                                pass_fds=[sock.fileno()], cwd=root)
-        sock.close()
-        deadline = time.monotonic() + 60
-        while len(descendants(master._proc.pid)) < 2 and time.monotonic() < deadline:  # a zygote and its job
-            time.sleep(0.05)
-        assert len(descendants(master._proc.pid)) >= 2, "the job never started"
-        proc.kill()
-        proc.wait()
-        deadline = time.monotonic() + 10
-        while descendants(master._proc.pid) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert descendants(master._proc.pid) == []
+    try:
+        with Master() as master:
+            sock = master.zygote(0)
+            proc = subprocess.Popen([sys.executable, "-c", worker, str(sock.fileno()), str(tmp_path)],
+                                    pass_fds=[sock.fileno()], cwd=root, env={**os.environ, "TMPDIR": tmp})
+            sock.close()
+            deadline = time.monotonic() + 60
+            while len(descendants(master._proc.pid)) < 2 and time.monotonic() < deadline:  # a zygote and its job
+                time.sleep(0.05)
+            assert len(descendants(master._proc.pid)) >= 2, "the job never started"
+            proc.kill()
+            proc.wait()
+            deadline = time.monotonic() + 10
+            while descendants(master._proc.pid) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert descendants(master._proc.pid) == []
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
