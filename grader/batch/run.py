@@ -7,6 +7,7 @@ Interrupted (Ctrl-C, SIGTERM, a crash), the same command grades only what is mis
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import time
@@ -77,15 +78,15 @@ def _from(master, todo: list[Entry]):
     answering."""
     from grader.errors import SandboxError
 
-    preload: list[tuple[str, ...]] = []
+    @functools.cache
+    def preload() -> tuple[str, ...]:
+        return BATCH_PRELOAD if may_plot(todo) else ()
 
     def zygote(slot: int):
         if master is None:
             return None
-        if not preload:
-            preload.append(BATCH_PRELOAD if may_plot(todo) else ())
         try:
-            return master.zygote(slot, preload[0])
+            return master.zygote(slot, preload())
         except SandboxError:
             return None
     return zygote

@@ -22,7 +22,6 @@ import sys
 import types
 
 
-
 def _stand_in(name: str, doc: str, **attrs) -> types.ModuleType | None:
     """Put a small module in place of ``name`` (not imported yet) that offers ``attrs``; the first time anything
     asks it for another attribute, the real module is imported, takes its place in sys.modules and answers."""
@@ -163,16 +162,8 @@ def defer_meta_registrations() -> None:
     global _meta
     if "torch" in sys.modules or "torch._meta_registrations" in sys.modules:
         return
-    stub = types.ModuleType("torch._meta_registrations")
-    stub.__doc__ = "The grader's stand-in for torch._meta_registrations: the real one is imported on first use."
+    stub = _on_first_use("torch._meta_registrations", lambda: _meta.restore())
     _meta = _MetaOnDemand(stub)
-
-    def real(attr: str):
-        if attr.startswith("__"):  # the import machinery's questions (__path__, ...) are not a use
-            raise AttributeError(attr)
-        return getattr(_meta.restore(), attr)
-
-    stub.__getattr__ = real
     sys.modules[stub.__name__] = stub
 
 
@@ -197,25 +188,32 @@ def meta_registrations_on_demand() -> None:
         # registrations (which import it and put it in the stand-in's place).
         for name in _DEFERRED_ATTRS:
             if name not in vars(torch):
-                setattr(torch, name, _attribute_stand_in(f"torch.{name}"))
+                setattr(torch, name, _on_first_use(f"torch.{name}", _deferred_part(f"torch.{name}")))
         del sys.modules["torch._meta_registrations"]
         sys.meta_path.insert(0, _meta)
 
 
-def _attribute_stand_in(name: str) -> types.ModuleType:
-    """torch.<part> before the part is imported: asked for a name, it imports the deferred parts and answers from
-    the real module."""
+def _on_first_use(name: str, fetch) -> types.ModuleType:
+    """A stand-in module ``name`` that, asked for a name, answers from the module ``fetch()`` returns (which
+    imports what was deferred). The import machinery's questions (``__path__``, ...) are not a use."""
     stub = types.ModuleType(name)
     stub.__doc__ = f"The grader's stand-in for {name}: the real one is imported on first use."
 
     def real(attr: str):
         if attr.startswith("__"):
             raise AttributeError(attr)
-        _meta.restore()
-        return getattr(importlib.import_module(name), attr)
+        return getattr(fetch(), attr)
 
     stub.__getattr__ = real
     return stub
+
+
+def _deferred_part(name: str):
+    """fetch() for the stand-in of torch.<part>: the deferred parts imported, that part."""
+    def fetch() -> types.ModuleType:
+        _meta.restore()
+        return importlib.import_module(name)
+    return fetch
 
 
 def import_deferred() -> None:

@@ -11,8 +11,8 @@ file descriptors (the result pipe, the output pipe and an in-memory file holding
 hidden items (also the pipe on which they arrive and the withheld output pipe; see ``harness.run_job``). The reply
 is ``{"pid": child_pid}``. The child confines itself (``confine.py``), writes a ``confined`` frame naming the layers
 applied and the protected paths it can still read, and only then imports the student's code; if it can read one
-and the configuration says ``require_hidden``, it stops there. A request ``{"zygote": true, "preload": [...]}`` with one descriptor forks a
-zygote (see ``serve``).
+and the configuration says ``require_hidden``, it stops there. A request ``{"zygote": true, "preload": [...]}``
+with one descriptor forks a zygote (see ``serve``).
 """
 
 from __future__ import annotations
@@ -178,18 +178,17 @@ def main() -> None:
 def _become_zygote(cfg: dict) -> None:
     """Subreaper of every job, not dumpable, and (root) one network namespace for all its jobs instead of one per
     fork: a zygote runs one job at a time and every process of a job is killed before the next one starts."""
-    libc = _libc
     if cfg.get("uid") is not None:
         try:
             confine.new_network()
             cfg["netns_shared"] = True
         except OSError:
             pass
-        libc.unshare(confine.CLONE_NEWIPC)  # IPC objects apart from the host's and other zygotes' (seccomp
+        _libc.unshare(confine.CLONE_NEWIPC)  # IPC objects apart from the host's and other zygotes' (seccomp
         # refuses the IPC calls in jobs anyway)
     procs.name_process("hw1-zygote")
-    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-    libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
 
 
 def _bridge(cfg: dict) -> None:
@@ -211,8 +210,6 @@ def _bridge(cfg: dict) -> None:
 
 def _import(names) -> None:
     """Import the modules ``names`` (those that exist); what they build is frozen, as the first imports were."""
-    import importlib
-
     gc.disable()
     for name in names:
         _import_one(name)

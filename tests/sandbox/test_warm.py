@@ -104,7 +104,8 @@ if zygote:  # the zygote's sequence (zygote.main)
 out = {{"deferred": "torch._decomp" not in sys.modules}}
 g = torch.Generator().manual_seed(7)  # what torch._prims.rng_prims sets up on import
 out["generator"] = torch.randn(3, generator=g).tolist()
-loader = torch.utils.data.DataLoader(list(range(8)), batch_size=4, shuffle=True, generator=torch.Generator().manual_seed(1))
+loader = torch.utils.data.DataLoader(list(range(8)), batch_size=4, shuffle=True,
+                                     generator=torch.Generator().manual_seed(1))
 out["shuffle"] = [b.tolist() for b in loader]
 out["broadcast_shapes"] = list(torch.broadcast_shapes((3, 1), (1, 4)))  # reads torch._refs
 p, y, w = torch.full((2, 3), 0.25), torch.ones(2, 3), torch.tensor([1.0, 2.0, 3.0])
