@@ -13,6 +13,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 VENV="${HW1_VENV:-/autograder/venv}"
 TORCH="@TORCH_REQUIREMENT@"
+EXTRA=(@EXTRA_PACKAGES@)  # the rubric's [packages] install: what the course lets its students use
 TORCH_INDEX_URL="${HW1_TORCH_INDEX_URL-https://download.pytorch.org/whl/cpu}"
 ROOT_USER=0
 [ "$(id -u)" = 0 ] && ROOT_USER=1
@@ -54,6 +55,10 @@ else
   "${PIP[@]}" "$TORCH"
 fi
 "${PIP[@]}" "$HERE/hw1-grader"
+if [ "${#EXTRA[@]}" -gt 0 ]; then
+  echo "setup.sh: the rubric's extra packages: ${EXTRA[*]}"
+  "${PIP[@]}" "${EXTRA[@]}"
+fi
 
 if [ "$ROOT_USER" = 1 ]; then
   # Students' code runs as this unprivileged user (the grader would create it too).

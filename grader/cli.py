@@ -1,4 +1,4 @@
-"""Command line: ``hw1-grader check|grade|batch|merge|gradescope|build-autograder ...``.
+"""Command line: ``hw1-grader check|grade|batch|merge|review|override|gradescope|build-autograder ...``.
 
 Exit 0 when the work was done (a submission graded, whatever its score); exit 2 when the command itself cannot run
 (bad path, bad rubric), with a message saying what to do."""
@@ -58,6 +58,7 @@ def _instructor_parsers(sub, rubric_arg) -> None:
         sp.add_argument("--canvas", action="store_true", help="also write canvas.csv for Canvas's gradebook import")
         sp.add_argument("--canvas-column", default=None, metavar="NAME",
                         help="its assignment column, e.g. 'Homework 1 (12345)' (default: the rubric's title)")
+    _review_parsers(sub)
     gs = sub.add_parser("gradescope", help="Gradescope's entry point: grade submission/, write results/results.json")
     gs.add_argument("--root", type=Path, default=Path("/autograder"),
                     help="the autograder folder (default /autograder)")
@@ -69,6 +70,24 @@ def _instructor_parsers(sub, rubric_arg) -> None:
     rubric_arg(ba)
     ba.add_argument("--salt-file", type=Path, help="salt of the hidden cases, packed into the zip (root-only there); "
                     "default: a new random one, also written beside the zip")
+
+
+def _review_parsers(sub) -> None:
+    """review, override (grader/review/)."""
+    r = sub.add_parser("review", help="review provisional scores of a batch on a local web page")
+    r.add_argument("out", help="the output folder of `hw1-grader batch`")
+    r.add_argument("--status", action="store_true", help="print how many answers and groups are left, and exit")
+    r.add_argument("--no-browser", action="store_true", help="print the page's address without opening a browser")
+    r.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free one)")
+    o = sub.add_parser("override", help="set (or --clear) a reviewer's score for one item of one submission")
+    o.add_argument("out", help="the output folder of `hw1-grader batch`")
+    o.add_argument("--submission", required=True, help="the entry, as in grades.csv's submission column")
+    o.add_argument("--item", required=True, help="the rubric item id, e.g. 1.2c_relu_benefits")
+    o.add_argument("--score", type=float, default=None, help="the score, from 0 to the item's points")
+    o.add_argument("--comment", default="", help="shown to the student on the feedback page")
+    o.add_argument("--clear", action="store_true", help="remove the override: the grader's score counts again")
+    for sp in (r, o):
+        sp.add_argument("--reviewer", default=None, help="who decides (default: the OS user)")
 
 
 def _salt(args) -> str | None:
@@ -126,6 +145,10 @@ def _run(args) -> int:
         from grader.batch.command import merge_command
 
         return merge_command(args)
+    if args.command in ("review", "override"):
+        from grader.review.command import override_command, review_command
+
+        return review_command(args) if args.command == "review" else override_command(args)
     if args.command == "gradescope":
         from grader.gradescope.autograder import run
 

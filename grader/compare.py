@@ -26,6 +26,8 @@ class Comparison:
     note: str = ""
     #: everything else the student's code returned in this case (e.g. clear_grad's first-round gradients)
     others: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+    #: failed by the rubric's in-place rule although the value was right: no mistake in the value to name
+    spoiled: bool = False
 
 
 def shape_text(shape) -> str:

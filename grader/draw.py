@@ -27,10 +27,15 @@ def case_rng(secret: str, submission_key: str, item_id: str, config: Config, ind
 
 
 def draw_sizes(rng: np.random.Generator, r: Sizes, index: int) -> dict[str, int]:
-    """Sizes N, n, m, K. Case 0 has N=1, case 1 has m=1, case 2 has K=1; n, m, K differ where the ranges allow."""
+    """Sizes N, n, m, K. Case 0 has N=1, case 1 has m=1, case 2 has K=1; every other case has N > 1 where the range
+    allows (so code that works for a batch of one only cannot pass a configuration by drawing N = 1 throughout);
+    n, m, K differ where the ranges allow."""
     forced = {0: "N", 1: "m", 2: "K"}.get(index)
+    ranges = r.model_dump()
+    if index and ranges["N"][1] > 1:
+        ranges["N"] = (max(ranges["N"][0], 2), ranges["N"][1])
     for _ in range(20):
-        s = {k: int(rng.integers(lo, hi + 1)) for k, (lo, hi) in r.model_dump().items()}
+        s = {k: int(rng.integers(lo, hi + 1)) for k, (lo, hi) in ranges.items()}
         if forced:
             s[forced] = getattr(r, forced)[0]
         if len({s["n"], s["m"], s["K"]}) == 3:

@@ -14,12 +14,13 @@ from pydantic import ValidationError
 from grader import __version__
 from grader.cases import Case, make_cases
 from grader.checks import CHECKS, Expected
+from grader.diagnose.editions import same_as_edition
 from grader.diagnose.relate import relate
 from grader.errors import SubmissionError
 from grader.evaluate import Plan, Ran, evaluate
 from grader.integrity import autograd_lines
 from grader.load import load_submission
-from grader.rubric import load_rubric
+from grader.rubric import bundled_conventions, load_rubric
 from grader.salt import hidden_salt
 from grader.sandbox.client import JobItem, JobLimits, Sandbox
 from grader.schemas import Report, Rubric
@@ -93,22 +94,38 @@ def grade(path: str | Path, rubric: Rubric | None = None, *, salt: str | None = 
             return _unreadable(str(path), rubric, str(e), start)
         plans = plan(rubric, sub, hidden_salt(rubric, salt))
         ran, imports, printed, flags = run_in_sandbox(sandbox, sub, plans, rubric)
+        suspected = {p.item.id: autograd_lines(sub, CHECKS[p.item.check], p.item.module) for p in plans}
         evaluated = [evaluate(p, ran[p.item.id], imports.get(p.item.module),
                               getattr(rubric.conventions, CHECKS[p.item.check].convention),
-                              autograd_lines(sub, CHECKS[p.item.check], p.item.module)) for p in plans]
+                              suspected[p.item.id], p.item.in_place or rubric.in_place) for p in plans]
         relate(evaluated)
+        others = {k: v for k, v in bundled_conventions().items() if k != rubric.edition}
+        same_as_edition(evaluated, rubric.conventions, others, rubric.edition)
         items = [e.finish() for e in evaluated]
         sandbox.settle()  # the job's processes, all killed already, are gone too once grade returns
     finally:
         if own:
             sandbox.close()
     flags += [f"{r.id}: autograd used" for r in items if r.error and "autograd" in r.error]
+    flags += [f"{r.id}: the code may use autograd ({'; '.join(suspected[r.id][:3])}), but none ran while it was "
+              f"graded: score kept, to be reviewed by hand" for r in items
+              if suspected[r.id] and r.error is None]
     flags += [f"{p.item.id}: provisional score, to be reviewed by hand" for p, r in zip(plans, items)
               if p.item.manual_review and r.status != "error"]
+    notes = [_stand_in_note(sub, role, frame.stand_ins) for role, frame in imports.items() if frame.stand_ins]
     return Report(submission=str(path), rubric=rubric.edition, grader_version=__version__,
                   score=round(sum(i.score for i in items), 4), max_score=rubric.max_score, items=items,
-                  files=sub.files, output="\n".join(printed.everything),
+                  files=sub.files, notes=list(dict.fromkeys(notes)), output="\n".join(printed.everything),
                   student_output="\n".join(printed.student), flags=flags + sub.problems, seconds=time.monotonic() - start)
+
+
+def _stand_in_note(sub: Submission, role: str, packages: list[str]) -> str:
+    module = sub.module_for(role)
+    names = ", ".join(packages)
+    one = len(packages) == 1
+    return (f"{module.filename if module else role} imports {names}, which {'is' if one else 'are'} not installed "
+            f"where your code is graded: {'it was' if one else 'they were'} replaced by a stand-in, which is fine "
+            f"as long as your code does not use {'it' if one else 'them'} (a use fails with a message naming it).")
 
 
 def _unreadable(path: str, rubric: Rubric, reason: str, start: float) -> Report:
@@ -140,7 +157,7 @@ def run_in_sandbox(sandbox: Sandbox, sub: Submission, plans: list[Plan], rubric:
         elif sub.module_for(p.item.module) is None:
             ran[p.item.id] = Ran(error=f"no {p.item.module}.py in the submission (found: "
                                       f"{', '.join(sub.files) or 'nothing'})")
-    modules = {role: sub.module_for(role).model_dump() for role in sub.roles}
+    modules = {role: {**sub.module_for(role).model_dump(), "stand_ins": rubric.packages.stand_in} for role in sub.roles}
     files = {m.filename: m.cells[0].source for m in sub.modules if m.cells and m.cells[0].number == 0}
     deadline = time.monotonic() + lim.submission_seconds
     # Visible items first, then hidden ones, whose inputs reach the child only after the output the student may see

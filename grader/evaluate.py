@@ -6,7 +6,7 @@ backward may follow) before ``Evaluated.finish`` scores them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -14,7 +14,9 @@ from grader.cases import Case
 from grader.checks import CHECKS, CheckKind, Expected
 from grader.compare import Comparison, compare
 from grader.diagnose import diagnose
+from grader.diagnose.patterns import listed_inputs
 from grader.schemas import Diagnosis, Item, ItemResult
+from grader.schemas.rubric import InPlace
 from grader.schemas.sandbox import CaseResult, ImportFrame, ItemFrame
 from grader.score import error_item, score_item
 
@@ -48,6 +50,7 @@ class Evaluated:
     comparisons: list[Comparison] = field(default_factory=list)
     diagnoses: list[Diagnosis] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    penalty: float = 0.0  # the fraction of the item's points taken off (the rubric's in-place rule)
 
     @property
     def item(self) -> Item:
@@ -56,28 +59,30 @@ class Evaluated:
     def finish(self) -> ItemResult:
         if self.final is not None:
             return self.final
-        return score_item(self.item, self.comparisons, self.diagnoses, list(dict.fromkeys(self.notes)))
+        return score_item(self.item, self.comparisons, self.diagnoses, list(dict.fromkeys(self.notes)),
+                          penalty=self.penalty)
 
 
-def evaluate(p: Plan, r: Ran, imported: ImportFrame | None, conventions, autograd: list[str]) -> Evaluated:
-    """Compare and diagnose one item. ``autograd``: lines of the student's code that use autograd where this item's
-    check forbids it (static integrity check)."""
+def evaluate(p: Plan, r: Ran, imported: ImportFrame | None, conventions, autograd: list[str],
+             in_place: InPlace = InPlace()) -> Evaluated:
+    """Compare and diagnose one item. ``autograd``: lines of the student's code that seem to use autograd where this
+    item's check forbids it (static integrity check): named when the run confirms autograd calls, which alone
+    score 0 (a static finding the run does not confirm is flagged for review by the engine). ``in_place``: what
+    changing the caller's inputs costs."""
     item, kind = p.item, CHECKS[p.item.check]
     if r.result is not None:
         return Evaluated(p, final=r.result)
     if imported is not None and not imported.ok:
         return Evaluated(p, final=error_item(item, "Your code could not be imported, so this item was not run: "
                                              + "; ".join(e.message for e in imported.errors)))
-    if autograd:
-        return Evaluated(p, final=error_item(item, f"your code uses autograd ({'; '.join(autograd[:3])}): this item "
-                                                   f"asks for gradients computed by hand, so it scores 0"))
     if r.error or r.frame is None:
         return Evaluated(p, final=error_item(item, r.error or "not run"))
     if len(r.frame.cases) != len(p.cases):
         return Evaluated(p, final=error_item(item, "your code sent back the wrong number of results"))
     if r.frame.autograd_calls and not kind.autograd:
+        where = f"; {'; '.join(autograd[:3])}" if autograd else ""
         return Evaluated(p, final=error_item(item, f"your code used autograd ({r.frame.autograd_calls} calls to "
-                                                   f"backward/grad while this item ran): this item asks for "
+                                                   f"backward/grad while this item ran{where}): this item asks for "
                                                    f"gradients computed by hand, so it scores 0"))
     notes = [e.message for e in imported.errors] if imported is not None else []
     if kind.score is not None:  # answers that are not arrays (text), scored against rubric data
@@ -94,8 +99,25 @@ def evaluate(p: Plan, r: Ran, imported: ImportFrame | None, conventions, autogra
             continue
         comparisons.append(compare(q, case, expected, received, item.tolerance, why,
                                    others=_all_arrays(res, r.arrays or {}), quick=False))
-    return Evaluated(p, comparisons=comparisons, notes=notes,
+    changed = {id(case): res.mutated for case, res in zip(p.cases, r.frame.cases) if res.mutated}
+    penalty = 0.0
+    if changed and in_place.cost == "checks":
+        comparisons = [_spoiled(c, changed[id(c.case)]) if id(c.case) in changed else c for c in comparisons]
+    elif changed:
+        penalty = float(in_place.cost)
+        notes.append(f"changing the inputs in place costs {penalty:.0%} of this item's points (the rubric's rule)")
+    return Evaluated(p, comparisons=comparisons, notes=notes, penalty=penalty,
                      diagnoses=diagnose(item.check, comparisons, conventions, mutated))
+
+
+def _spoiled(c: Comparison, names: list[str]) -> Comparison:
+    """A comparison of a case whose inputs the student's code changed: it fails, whatever the values, as it does in
+    the course's tests, which reuse those inputs after the call."""
+    if not c.passed:
+        return c
+    return replace(c, passed=False, spoiled=True,
+                   message=f"the value is right, but your code changed {listed_inputs(names)} in place while this "
+                           f"case ran, which fails the course's tests (they reuse the inputs after the call)")
 
 
 def _within_tolerance(pairs: list[tuple[np.ndarray, np.ndarray | None]], tol) -> list[bool]:

@@ -1,10 +1,19 @@
-"""Static integrity check: does the code a Part 2 check calls use autograd?
+"""Static integrity check: does the code a check calls use torch's autograd?
 
-Part 2 asks for gradients by hand. This reads the student's source (never runs it) and finds autograd use --
-``requires_grad``, ``.grad``, ``tensor.backward()``, ``torch.autograd``, ``torch.func``/``functorch`` -- in the
-functions a check calls (``CheckKind.calls``, e.g. ``MLP.backward``) and in every module-level function they call,
-transitively. Code under ``if __name__ == "__main__":`` and ``test_*`` functions is the student's own testing
-and is left alone. The sandbox counts autograd calls at run time as well (harness probe).
+Part 2 and the theory's gradients ask for derivatives by hand. This reads the student's source (never runs it) and
+finds torch's autograd in the functions a check calls (``CheckKind.calls``, e.g. ``MLP.backward``) and in every
+module-level function they call, transitively. What a name means is resolved from what it is bound to (imports,
+``ag = torch.autograd``, ``getattr(torch, "autograd")``), not from its spelling: a NumPy helper class with its own
+``.grad(z)`` or ``.backward(d)`` method is the student's own work, not autograd. Code under
+``if __name__ == "__main__":`` and ``test_*`` functions is the student's own testing and is left alone.
+
+A static finding alone never scores 0: the sandbox counts autograd calls while each item runs (the harness probe),
+and only that confirms. A finding the run does not confirm is flagged for review by a person (``grader.engine``).
+
+Findings are strong (torch.autograd / torch.func / functorch reached through any binding, requires_grad turned on,
+``retain_grad()``, ``.backward()`` with no gradient argument where the module defines no ``backward`` method of its
+own besides MLP's, the autograd engine itself) or weak (reading an attribute ``.grad``, which is also what the
+student's own classes may hold); weak ones are reported only beside a strong one.
 """
 
 from __future__ import annotations
@@ -16,12 +25,16 @@ from functools import lru_cache
 from grader.checks import CheckKind
 from grader.schemas.submission import Submission
 
-AUTOGRAD_MODULES = ("torch.autograd", "torch.func", "functorch")
+AUTOGRAD_MODULES = ("torch.autograd", "torch.func", "functorch", "torch._functorch")
+TENSOR_AUTOGRAD = ("torch.Tensor.backward", "torch.Tensor.grad", "torch.Tensor.retain_grad",
+                   "torch.Tensor.requires_grad_")
+ENGINE_NAMES = ("_execution_engine", "_ImperativeEngine", "_EngineBase", "_engine_run_backward")
 
 
-def _autograd_module(name: str) -> bool:
-    """torch.autograd, torch.func, functorch or a module inside them (torch.functional is not one)."""
-    return any(name == m or name.startswith(m + ".") for m in AUTOGRAD_MODULES)
+def _autograd_path(path: str) -> bool:
+    """torch.autograd, torch.func, functorch or something inside them (torch.functional is not one), or a
+    Tensor method that is autograd."""
+    return any(path == m or path.startswith(m + ".") for m in AUTOGRAD_MODULES + TENSOR_AUTOGRAD)
 
 
 def _is_false(node: ast.AST | None) -> bool:
@@ -41,32 +54,84 @@ def _turns_on_grad(n: ast.AST) -> bool:
     return False
 
 
-def _use(n: ast.AST) -> str | None:
-    """What ``n`` does with autograd, if anything: turning requires_grad on, ``.grad``, ``tensor.backward()``,
-    ``retain_grad()``, torch.autograd / torch.func / functorch. Reading ``x.requires_grad``,
-    ``requires_grad=False``, ``torch.no_grad()`` and ``.detach()`` are fine."""
-    if _turns_on_grad(n):
-        return "requires_grad on"
-    if isinstance(n, ast.Attribute):
-        if n.attr in ("grad", "retain_grad"):
-            return f".{n.attr}"
-        if n.attr in ("autograd", "func") and isinstance(n.value, ast.Name) and n.value.id == "torch":
-            return f"torch.{n.attr}"
-    elif isinstance(n, ast.Name):
-        if n.id in ("autograd", "functorch"):
-            return n.id
-    elif isinstance(n, ast.Call):
-        if (isinstance(n.func, ast.Attribute) and n.func.attr == "backward"
-                and not (isinstance(n.func.value, ast.Name) and n.func.value.id == "self")
-                and (not n.args or any(k.arg == "gradient" for k in n.keywords))):
-            return ".backward()"
-    elif isinstance(n, ast.ImportFrom):
-        if _autograd_module(n.module or ""):
-            return f"from {n.module} import ..."
-    elif isinstance(n, ast.Import):
-        if any(_autograd_module(a.name) for a in n.names):
-            return "import of autograd"
+# ------------------------------------------------------------------------------------------------- bindings
+def _resolve(node: ast.AST, bound: dict[str, str]) -> str | None:
+    """The dotted path an expression names, from the module's bindings: ``ag.grad`` -> 'torch.autograd.grad'."""
+    if isinstance(node, ast.Name):
+        return bound.get(node.id)
+    if isinstance(node, ast.Attribute):
+        base = _resolve(node.value, bound)
+        return f"{base}.{node.attr}" if base else None
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr"
+            and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str)):
+        base = _resolve(node.args[0], bound)
+        return f"{base}.{node.args[1].value}" if base else None
     return None
+
+
+def bindings(tree: ast.Module) -> dict[str, str]:
+    """Name -> the dotted path of torch it is bound to, anywhere in the module (imports, then simple assignments
+    such as ``ag = torch.autograd`` or ``bw = getattr(torch.Tensor, "backward")``, followed to a fixed point)."""
+    bound: dict[str, str] = {}
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Import):
+            for a in n.names:
+                if a.asname:
+                    bound[a.asname] = a.name
+                else:
+                    top = a.name.split(".")[0]
+                    bound[top] = top
+        elif isinstance(n, ast.ImportFrom) and n.module and not n.level:
+            for a in n.names:
+                bound[a.asname or a.name] = f"{n.module}.{a.name}"
+    bound = {k: v for k, v in bound.items() if v.split(".")[0] in ("torch", "functorch")}
+    assigns = [n for n in ast.walk(tree) if isinstance(n, ast.Assign) and len(n.targets) == 1
+               and isinstance(n.targets[0], ast.Name)]
+    for _ in range(4):
+        changed = False
+        for n in assigns:
+            path = _resolve(n.value, bound)
+            if path and bound.get(n.targets[0].id) != path:
+                bound[n.targets[0].id], changed = path, True
+        if not changed:
+            break
+    return bound
+
+
+def _own_backward(tree: ast.Module) -> bool:
+    """The module defines a ``backward`` method in a class other than MLP: ``.backward()`` may be its own."""
+    return any(isinstance(c, ast.ClassDef) and c.name != "MLP" and any(
+        isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name == "backward" for f in c.body)
+        for c in ast.walk(tree))
+
+
+# ------------------------------------------------------------------------------------------------- uses
+def _uses(tree: ast.Module) -> list[tuple[int, str, bool]]:
+    """(line, what, strong) for every autograd use in the module."""
+    bound, own = bindings(tree), _own_backward(tree)
+    called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    out = []
+    for n in ast.walk(tree):
+        if _turns_on_grad(n):
+            out.append((n.lineno, "requires_grad on", True))
+        elif isinstance(n, (ast.Name, ast.Attribute, ast.Call)) and (path := _resolve(n, bound)) \
+                and _autograd_path(path):
+            out.append((n.lineno, path, True))
+        elif isinstance(n, ast.ImportFrom) and _autograd_path(n.module or "") and not n.level:
+            out.append((n.lineno, f"from {n.module} import ...", True))
+        elif isinstance(n, ast.Import) and any(_autograd_path(a.name) for a in n.names):
+            out.append((n.lineno, "import of autograd", True))
+        elif isinstance(n, (ast.Attribute, ast.Name)) and getattr(n, "attr", getattr(n, "id", "")) in ENGINE_NAMES:
+            out.append((n.lineno, "the autograd engine", True))
+        elif isinstance(n, ast.Attribute) and n.attr == "retain_grad":
+            out.append((n.lineno, ".retain_grad", True))
+        elif isinstance(n, ast.Attribute) and n.attr == "grad" and id(n) not in called:
+            out.append((n.lineno, ".grad", False))  # a method call .grad(z) is never torch's: tensors have none
+        elif (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "backward"
+              and not (isinstance(n.func.value, ast.Name) and n.func.value.id == "self")
+              and (not n.args or any(k.arg == "gradient" for k in n.keywords))):
+            out.append((n.lineno, ".backward()", not own))
+    return out
 
 
 def _definitions(tree: ast.Module) -> dict[str, tuple[int, int]]:
@@ -88,33 +153,29 @@ def _definitions(tree: ast.Module) -> dict[str, tuple[int, int]]:
 
 
 @lru_cache(maxsize=64)
-def _index(source: str) -> dict[str, tuple[frozenset[str], tuple[tuple[int, str], ...]]] | None:
-    """Per definition: the module-level functions it calls and its autograd uses. None when it does not parse.
-    Computed once per source, whatever the check asking, in one walk of the tree: a node belongs to every
-    definition whose lines hold it."""
+def _index(source: str) -> dict[str, tuple[frozenset[str], tuple[tuple[int, str, bool], ...]]] | None:
+    """Per definition: the module-level functions it calls and its autograd uses (line, what, strong). None when
+    it does not parse. Computed once per source, whatever the check asking: a node belongs to every definition
+    whose lines hold it."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return None
     defs = _definitions(tree)
-    uses: list[tuple[int, str]] = []
-    calls: list[tuple[int, str]] = []
-    for n in ast.walk(tree):
-        what = _use(n)
-        if what is not None:
-            uses.append((n.lineno, what))
-        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in defs:
-            calls.append((n.lineno, n.func.id))
+    uses = _uses(tree)
+    calls = [(n.lineno, n.func.id) for n in ast.walk(tree)
+             if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in defs]
     return {name: (frozenset(c for ln, c in calls if first <= ln <= last),
                    tuple(h for h in uses if first <= h[0] <= last))
             for name, (first, last) in defs.items()}
 
 
-#: Words without which ``_use`` finds nothing (a cheap test that spares most sources the parse and the walk).
-#: ``grad`` and ``func`` count only after a dot (``_use`` looks at them as attributes or module names only), with
-#: whatever Python allows between the two tokens: spaces, a backslash and a newline, or (in brackets) newlines and
-#: comments. So the skeleton's ``for grad in self.grads`` does not make every submission pay for the parse.
-_WORDS = re.compile(r"requires_grad|retain_grad|autograd|functorch|\.(?:\s|\\|#[^\n]*)*(?:grad|func)\b")
+#: Words without which ``_uses`` finds nothing (a cheap test that spares most sources the parse and the walk).
+#: ``grad`` and ``func`` count only after a dot or in an import, with whatever Python allows between the tokens:
+#: spaces, a backslash and a newline, or (in brackets) newlines and comments. So the skeleton's
+#: ``for grad in self.grads`` does not make every submission pay for the parse.
+_WORDS = re.compile(r"requires_grad|retain_grad|autograd|functorch|_execution_engine|_ImperativeEngine|_EngineBase"
+                    r"|_engine_run_backward|\.(?:\s|\\|#[^\n]*)*(?:grad|func)\b|\bimport\b[^\n]*\b(?:grad|func)\b")
 _BACKWARD = re.compile(r"\bbackward\b")
 _DEF_BACKWARD = re.compile(r"^[ \t\f]*(?:async[ \t]+)?def[ \t]+backward\b", re.MULTILINE)  # a line that starts one
 
@@ -140,9 +201,11 @@ def _scan(source: str, roots: tuple[str, ...]) -> tuple[str, ...]:
         if name not in seen:
             seen.add(name)
             todo += index[name][0]
+    hits = {h for name in seen for h in index[name][1]}
+    if not any(strong for _, _, strong in hits):
+        return ()
     lines = source.splitlines()
-    hits = sorted({h for name in seen for h in index[name][1]})
-    return tuple(f"line {ln}: {lines[ln - 1].strip()[:80]}" for ln, _ in hits)
+    return tuple(f"line {ln}: {lines[ln - 1].strip()[:80]}" for ln in sorted({ln for ln, _, _ in hits}))
 
 
 def autograd_lines(sub: Submission, kind: CheckKind, role: str = "mlp") -> list[str]:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import tomllib
+from functools import lru_cache
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from grader.errors import RubricError
-from grader.schemas import Rubric
+from grader.schemas import Conventions, Rubric
 
 RUBRICS_DIR = Path(__file__).resolve().parent.parent / "rubrics"
 DEFAULT_RUBRIC = "fall2020"
@@ -17,6 +18,19 @@ DEFAULT_RUBRIC = "fall2020"
 def available() -> list[str]:
     """Names of the bundled rubrics, e.g. ['fall2020', 'spring2021']."""
     return sorted(p.stem for p in RUBRICS_DIR.glob("*.toml"))
+
+
+@lru_cache(maxsize=1)
+def bundled_conventions() -> dict[str, Conventions]:
+    """Each bundled edition's loss conventions (edition -> Conventions): what work written for another edition of
+    the course is recognised by. A bundled file that does not load is left out (``load_rubric`` reports it)."""
+    out = {}
+    for name in available():
+        try:
+            out[name] = load_rubric(name).conventions
+        except RubricError:
+            continue
+    return out
 
 
 def resolve(name_or_path: str | Path | None) -> Path:

@@ -93,13 +93,13 @@ def feedback(item: Item, checks: Sequence[Check], diagnoses: Sequence[Diagnosis]
 
 
 def score_item(item: Item, comparisons: Sequence[Comparison], diagnoses: Sequence[Diagnosis],
-               notes: Sequence[str] = ()) -> ItemResult:
-    """Score one item from its comparisons."""
+               notes: Sequence[str] = (), penalty: float = 0.0) -> ItemResult:
+    """Score one item from its comparisons; ``penalty``: a fraction of its points taken off (never below 0)."""
     checks = [to_check(u) for u in units(comparisons)]
     passed = sum(c.passed for c in checks)
     total = len(checks)
-    score = round(item.points * passed / total, 4) if total else 0.0
-    status = "passed" if passed == total else ("partial" if passed else "failed")
+    score = round(max(0.0, item.points * passed / total - penalty * item.points), 4) if total else 0.0
+    status = "passed" if passed == total and not penalty else ("partial" if score > 0 else "failed")
     return ItemResult(id=item.id, title=item.title, score=score, max_score=item.points, status=status,
                       visibility=item.visibility, checks=checks, diagnoses=list(diagnoses),
                       feedback=feedback(item, checks, diagnoses, notes, "full"),

@@ -82,7 +82,9 @@ class MLP:
     on = src.replace("requires_grad=False", "requires_grad=True")
     assert [l.split(":")[0] for l in _lines(tmp_path, on)] == ["line 6"]
     grad = src.replace("return d * 2", "return w.grad")
-    assert [l.split(":")[0] for l in _lines(tmp_path, grad)] == ["line 10"]
+    assert _lines(tmp_path, grad) == []  # reading .grad alone: the student's own classes hold .grad too
+    both = on.replace("return d * 2", "return w.grad")
+    assert [l.split(":")[0] for l in _lines(tmp_path, both)] == ["line 6", "line 10"]  # beside a strong finding
 
 
 @pytest.mark.parametrize("body", [
@@ -100,9 +102,10 @@ def test_the_quick_prefilter_never_hides_a_use_the_scan_would_find(body):
 
     source = "import torch\n\nclass MLP:\n    def backward(self, dJdy_hat):\n" + \
         "".join(f"        {line}\n" for line in body.splitlines()) + "        return None\n"
-    assert any(uses for _, uses in _index(source).values()), "the snippet must be a use the scan finds"
+    uses = [u for _, found in _index(source).values() for u in found]
+    assert uses, "the snippet must be a use the scan finds"
     assert _may_use(source)
-    assert _scan(source, ("MLP.backward",))
+    assert bool(_scan(source, ("MLP.backward",))) == any(strong for _, _, strong in uses)
 
 
 def test_a_clean_skeleton_skips_the_parse():
@@ -124,3 +127,76 @@ def test_torch_functional_is_not_autograd(tmp_path):
         assert _lines(tmp_path, src.format(line=fine)) == [], fine
     for used in ("import torch.autograd.functional as AF", "from torch.func import grad", "import functorch"):
         assert [l.split(":")[0] for l in _lines(tmp_path, src.format(line=used))] == ["line 5"], used
+
+
+def test_the_students_own_grad_and_backward_methods_are_not_autograd(tmp_path):
+    """Names are resolved from what they are bound to: a NumPy helper's .grad(z) or .backward(d) is the student's."""
+    src = (SAMPLES / "correct_theory_numpy_helpers" / "theory.py").read_text()
+    assert autograd_lines(load_submission(SAMPLES / "correct_theory_numpy_helpers"), CHECKS["gradients"], "theory") == []
+    assert _lines(tmp_path, (SAMPLES / "correct_numpy_layers" / "mlp.py").read_text()) == []
+    own = """
+import torch
+class Loss:
+    def backward(self):
+        return 1.0
+class MLP:
+    def backward(self, d):
+        loss = Loss()
+        g = loss.backward()
+        return self.act.grad(d) * g
+"""
+    assert _lines(tmp_path, own) == []
+    assert "grad" in src  # the sample does name its methods grad and backward
+
+
+@pytest.mark.parametrize("line", [
+    "g = ag.grad(y, x)",                                   # import torch.autograd as ag
+    "g = dif(y, x)",                                      # from torch.autograd import grad as dif
+    "g = A.grad(y, x)",                                    # A = torch.autograd
+    "g = getattr(torch, 'autograd').grad(y, x)",
+    "g = BW(y)",                                           # BW = torch.Tensor.backward
+    "g = F.jacrev(h)(x)",                                  # from torch import func as F
+    "g = torch.autograd.variable.Variable._execution_engine.run_backward(y)",
+])
+def test_autograd_behind_an_alias_is_still_found(tmp_path, line):
+    src = ("import torch\nimport torch.autograd as ag\nfrom torch.autograd import grad as dif\n"
+           "from torch import func as F\nA = torch.autograd\nBW = torch.Tensor.backward\n\n"
+           f"class MLP:\n    def backward(self, d):\n        {line}\n        return g\n")
+    assert [l.split(":")[0] for l in _lines(tmp_path, src)] == ["line 10"], line
+
+
+def test_a_static_finding_the_run_does_not_confirm_keeps_its_score_and_is_flagged(sandbox, tmp_path):
+    """Code that reads as autograd but never runs it (an unreachable branch) is not scored 0 on a guess: the item
+    keeps its score and a person is asked to look."""
+    from grader.engine import grade
+
+    src = (SAMPLES / "correct_fall2020" / "mlp.py").read_text()
+    odd = src.replace("    def backward(self, dJdy_hat):\n", "    def backward(self, dJdy_hat):\n"
+                      "        if dJdy_hat is None:  # never true when graded\n"
+                      "            return torch.autograd.grad(self.cache['z3'].sum(), [self.parameters['W1']])\n")
+    assert odd != src
+    (tmp_path / "mlp.py").write_text(odd)
+    report = grade(tmp_path, sandbox=sandbox)
+    for item_id in ("2.backward", "2.end_to_end", "2.clear_grad"):
+        it = item(report, item_id)
+        assert it.score == it.max_score and "autograd" not in it.feedback, it.feedback
+        assert any(f.startswith(f"{item_id}: the code may use autograd") and "reviewed by hand" in f
+                   for f in report.flags), report.flags
+
+
+def test_autograd_behind_aliases_scores_zero(graded):
+    report = graded("wrong_autograd_behind_alias")
+    for item_id in ("2.backward", "2.end_to_end", "2.clear_grad", "2.end_to_end_hidden"):
+        it = item(report, item_id)
+        assert it.score == 0 and "calls to backward/grad" in it.feedback, it.feedback
+    assert item(report, "2.forward").score == item(report, "2.forward").max_score
+    assert "2.backward: autograd used" in report.flags
+
+
+@pytest.mark.parametrize("name", ["correct_theory_numpy_helpers", "correct_numpy_layers"])
+def test_numpy_helpers_named_grad_and_backward_get_full_marks_and_no_flag(graded, name):
+    report = graded(name)
+    answered = [i for i in report.items if i.id.startswith("2.") or (name.startswith("correct_theory")
+                                                                    and i.id[0] == "1")]
+    assert all(i.score == i.max_score for i in answered), [(i.id, i.feedback) for i in answered if i.score < i.max_score]
+    assert not any("autograd" in f for f in report.flags), report.flags

@@ -22,7 +22,9 @@ def test_editions_differ_only_in_data():
     assert fall.conventions.theory["mse"].scale == 0.5
     assert spring.conventions.theory["mse"].scale == 1.0
     assert spring.conventions.theory["bce"].reduce == "mean"
-    assert fall.conventions.implementation == spring.conventions.implementation
+    assert fall.conventions.implementation["mse"].scale == 0.5 and spring.conventions.implementation["mse"].scale == 1
+    assert fall.conventions.implementation["bce"] == spring.conventions.implementation["bce"]
+    assert [i.id for i in fall.items] == [i.id for i in spring.items]
 
 
 def _write(tmp_path, text: str) -> Path:

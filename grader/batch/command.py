@@ -22,6 +22,9 @@ def _outputs(out: Path, written: Written) -> list[str]:
         lines.append(f"canvas:    {out / 'canvas.csv'}"
                      + (f" ({len(written.canvas_skipped)} submissions without a student or score left out)"
                         if written.canvas_skipped else ""))
+    if written.notes:
+        lines += ["", *written.notes[:12]] + ([f"... and {len(written.notes) - 12} more"] if len(written.notes) > 12
+                                             else [])
     return lines
 
 

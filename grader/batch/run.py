@@ -23,6 +23,7 @@ from grader.batch.progress import Progress
 from grader.batch.store import Store, roster_entry, settings
 from grader.batch.worker import Done
 from grader.errors import GraderError
+from grader.review.overrides import load as load_overrides
 from grader.sandbox.master import BATCH_PRELOAD
 from grader.schemas import Rubric
 
@@ -106,6 +107,7 @@ def run_batch(opts: BatchOptions, master=None) -> BatchResult:
         entries = shard(entries, *opts.shard)
     store = Store(opts.out)
     store.claim(settings(opts.rubric, hidden_salt(opts.rubric, opts.salt)))
+    load_overrides(store.out, opts.rubric)  # a malformed overrides.json stops the batch now, not after grading
     store.add_to_roster({e.name: roster_entry(e.students, e.created_at) for e in entries})
     done = store.done(opts.retry_errors)
     todo: list[Entry] = [e for e in entries if e.name not in done]

@@ -7,6 +7,7 @@ the rubric (``[[items.steps]]``, ``[[items.concepts]]``): patterns are case-inse
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ import numpy as np
 
 from grader.checks import CheckKind, register
 from grader.schemas import Check, Item, ItemResult
+from grader.schemas.report import ANSWER_CHARS, Answer
 from grader.schemas.rubric import Concept, Step
 
 MAX_TEXT = 20_000
@@ -122,7 +124,16 @@ def score_free_text(item: Item, cases, results, arrays: dict[str, np.ndarray], n
         lines.insert(0, "RELU_BENEFITS is empty.")
     if item.manual_review:
         lines.append(REVIEW)
-    return score_checks(item, checks, lines, notes=notes)
+    result = score_checks(item, checks, lines, notes=notes)
+    if not item.manual_review:
+        return result
+    return result.model_copy(update={"provisional": True, "answer": kept_answer(value)})
+
+
+def kept_answer(text: str, fmt: str = "markdown") -> Answer:
+    """The answer as a report keeps it for its reviewer: cut to ANSWER_CHARS, hashed whole."""
+    return Answer(text=text[:ANSWER_CHARS], format=fmt, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                  chars=len(text))
 
 
 def _no_inputs(rng, config, sizes) -> dict:

@@ -45,7 +45,7 @@ def evidence(comparisons: Sequence[Comparison]) -> list[Comparison]:
     largest sizes (large sizes tell factors like N, K and N*K apart; more cases of one unit add little)."""
     units: dict[tuple[str, str], list[Comparison]] = defaultdict(list)
     for c in comparisons:
-        if not c.passed and c.received is not None:
+        if not c.passed and not c.spoiled and c.received is not None:
             units[(c.case.config.label, c.quantity)].append(c)
     size = lambda c: (c.case.sizes.get("N", 1) * c.case.sizes.get("K", 1), c.case.sizes.get("N", 1))  # noqa: E731
     return [c for unit in units.values() for c in sorted(unit, key=size, reverse=True)[:PER_UNIT]]

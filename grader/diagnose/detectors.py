@@ -51,7 +51,7 @@ def transposed(check: str, c: Comparison, conventions) -> Iterable[Finding]:
         yield Finding("transposed", f"the gradient is transposed: it has shape {r.shape} but must have the "
                                     f"parameter's shape {e.shape} (out_features, in_features). Compute "
                                     f"dJdz.T @ input, not input.T @ dJdz.")
-    elif r.shape == e.shape and _close(r, e.T.reshape(e.shape)):
+    elif r.shape == e.shape and _close(r, e.T.reshape(e.shape)) and not _close(e, e.T.reshape(e.shape)):
         yield Finding("transposed", f"the gradient is transposed and then reshaped to {e.shape}: reshape and view "
                                     f"do not transpose. Compute dJdz.T @ input, which already has shape {e.shape}.")
 
@@ -76,13 +76,26 @@ def _factors(s: dict[str, int]) -> list[tuple[float, str, str]]:
     ]
 
 
+def _with_half(check: str, c: Comparison, conventions, factor: float) -> str | None:
+    """The sentence for a factor of 2 when this course's MSE has 1/2 in front (J = 1/2 mean): the 2 of the
+    derivative cancels it."""
+    k = conventions.get(c.case.config.loss) if c.case.config.loss == "mse" else None
+    if k is None or k.scale != 0.5 or factor != 2.0:
+        return None
+    if check == "loss" and c.quantity == "J":
+        return ("twice the expected value: this course's MSE has 1/2 in front of the mean, J = 1/2 mean((y_hat - "
+                "y)^2) (0.5 * F.mse_loss in the course's test), and the 1/2 is missing.")
+    return ("twice the expected value: this course's MSE is J = 1/2 mean((y_hat - y)^2), so the 2 of the "
+            "derivative cancels the 1/2: dJdy_hat = (y_hat - y) / (N*K).")
+
+
 def scaled(check: str, c: Comparison, conventions) -> Iterable[Finding]:
     e, r = c.expected, c.received
     if r.shape != e.shape or not np.any(np.abs(e) > 1e-6):
         return
     for factor, code, sentence in _factors(c.case.sizes):
         if factor != 1.0 and _close(r, factor * e):
-            yield Finding(code, sentence)
+            yield Finding(code, _with_half(check, c, conventions, factor) or sentence)
 
 
 def _upstream(check: str, case: Case, conventions) -> Callable[[np.ndarray], np.ndarray] | None:

@@ -24,13 +24,13 @@ def _open(evaluated: Sequence["Evaluated"], check: str) -> list["Evaluated"]:
 
 def _forward_first(sources: Sequence["Evaluated"], targets: Sequence["Evaluated"]) -> None:
     bad = {(c.case.config.f, c.case.config.g) for e in _open(sources, "forward")
-           for c in e.comparisons if not c.passed}
+           for c in e.comparisons if not c.passed and not c.spoiled}
     if not bad:
         return
     for check in AFTER_FORWARD:
         for e in _open(targets, check):
             hit = sorted({c.case.config.label for c in e.comparisons
-                          if not c.passed and (c.case.config.f, c.case.config.g) in bad})
+                          if not c.passed and not c.spoiled and (c.case.config.f, c.case.config.g) in bad})
             if hit:
                 e.diagnoses.insert(0, Diagnosis(
                     code="follows_forward", quantities=[], consequence=True,

@@ -17,6 +17,7 @@ import io
 import os
 import re
 import secrets
+import shlex
 import tomllib
 import zipfile
 from pathlib import Path
@@ -86,9 +87,10 @@ def build(out: Path, rubric: str | None = None, salt_file: Path | None = None) -
             raise GraderError(f"{needed} is missing: build the autograder from a checkout of hw1-grader "
                               f"(pip install -e .), not from an installed wheel")
     rubric_path = resolve(rubric)
-    load_rubric(rubric_path)  # refuse to pack a rubric that does not validate
+    loaded = load_rubric(rubric_path)  # refuse to pack a rubric that does not validate
     setup = (TEMPLATES / "setup.sh").read_text(encoding="utf-8").replace(
-        "@TORCH_REQUIREMENT@", torch_requirement(SOURCE_ROOT / "pyproject.toml"))
+        "@TORCH_REQUIREMENT@", torch_requirement(SOURCE_ROOT / "pyproject.toml")).replace(
+        "@EXTRA_PACKAGES@", " ".join(shlex.quote(r) for r in loaded.packages.install))
     run = (TEMPLATES / "run_autograder").read_text(encoding="utf-8").replace(
         "@FALLBACK_RESULTS@", to_json(failure_results(NOT_STARTED)))
     files: list[tuple[str, bytes, int]] = [("setup.sh", setup.encode(), 0o755),

@@ -4,7 +4,8 @@ Canvas matches a row to a student by ``ID``, ``SIS User ID`` or ``SIS Login ID``
 (it may be blank), and takes every further column as an assignment: a column named like an existing assignment
 (``Homework 1 (12345)``, as Canvas exports it) updates it, any other name creates one. The second row gives the
 points possible. One row per student: a group submission gives every member the group's score. Submissions
-without a known student, or whose grading failed, are left out (Canvas would ignore or blank them).
+without a known student, or whose grading failed, are left out (Canvas would ignore or blank them). A reviewer's
+score counts (Canvas takes every extra column as an assignment, so grades.csv's ``reviewed`` column says which).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import csv
 import io
 from collections.abc import Sequence
 
-from grader.reporters.rows import Row, points
+from grader.reporters.rows import Row, points, report_score
 
 HEADER = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 
@@ -30,7 +31,7 @@ def to_canvas_csv(rows: Sequence[Row], column: str, max_score: float) -> str:
             continue
         for s in row.students:
             if s.sid or s.email:
-                lines.append([s.name, "", s.sid, s.email, "", points(row.report.score)])
+                lines.append([s.name, "", s.sid, s.email, "", points(report_score(row.report))])
     for line in sorted(lines, key=lambda l: (l[0], l[2], l[3])):
         w.writerow(line)
     return buf.getvalue()

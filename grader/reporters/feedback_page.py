@@ -2,15 +2,16 @@
 
 The page shows the score, a table of every item, and the feedback a student may see of every item that lost
 points (``rows.student_feedback``). Items whose visibility is ``hidden`` show their score only. Instructor flags are
-never shown. Both formats are rendered from one list of blocks, so they always say the same thing.
+never shown. An item a reviewer scored shows that score, who reviewed it, the grader's score and the comment. Both
+formats are rendered from one list of blocks, so they always say the same thing.
 """
 
 from __future__ import annotations
 
 import html
 
-from grader.reporters.rows import Row, points, student_feedback
-from grader.schemas import Rubric
+from grader.reporters.rows import Row, item_score, item_status, points, report_score, student_feedback
+from grader.schemas import ItemResult, Rubric
 
 PRINTED_LINES = 40
 Block = tuple[str, object]  # ("h1"|"h2"|"p"|"pre", str) or ("table", [[cells], ...] with a header row)
@@ -23,14 +24,18 @@ def blocks(row: Row, rubric: Rubric) -> list[Block]:
         return out + [("p", "Your submission could not be graded automatically; the course staff will grade it "
                             "by hand. You do not need to do anything.")]
     r = row.report
-    out.append(("p", f"Submission: {row.entry}. Score: {points(r.score)} / {points(r.max_score)}."))
+    out.append(("p", f"Submission: {row.entry}. Score: {points(report_score(r))} / {points(r.max_score)}."))
+    out += [("p", f"Note: {n}") for n in r.notes]
     table = [["Item", "Title", "Score", "Result"]]
-    table += [[i.id, i.title, f"{points(i.score)} / {points(i.max_score)}", i.status] for i in r.items]
+    table += [[i.id, i.title, f"{points(item_score(i))} / {points(i.max_score)}",
+               item_status(i) + (f" (reviewed by {i.review.reviewer})" if i.review else "")] for i in r.items]
     out.append(("table", table))
     for i in r.items:
-        if i.status == "passed" and "Note:" not in i.feedback:
+        if item_status(i) == "passed" and "Note:" not in i.feedback and i.review is None:
             continue
-        out.append(("h2", f"{i.id}: {i.title} ({points(i.score)} / {points(i.max_score)})"))
+        out.append(("h2", f"{i.id}: {i.title} ({points(item_score(i))} / {points(i.max_score)})"))
+        if i.review is not None:
+            out.append(("p", _review_text(i)))
         text = student_feedback(i) if i.visibility != "hidden" else ""
         out.append(("pre", text) if text else ("p", "This item uses secret cases, so only its score is shown."))
     if r.student_output.strip():
@@ -38,6 +43,13 @@ def blocks(row: Row, rubric: Rubric) -> list[Block]:
         more = [f"... ({len(lines) - PRINTED_LINES} more lines)"] if len(lines) > PRINTED_LINES else []
         out += [("h2", "What your code printed"), ("pre", "\n".join(lines[:PRINTED_LINES] + more))]
     return out
+
+
+def _review_text(i: ItemResult) -> str:
+    assert i.review is not None
+    comment = f" Comment: {i.review.comment}" if i.review.comment.strip() else ""
+    return (f"Reviewed by {i.review.reviewer} ({i.review.time[:10]}): {points(i.review.score)} / "
+            f"{points(i.max_score)} (the grader's automatic score was {points(i.score)}).{comment}")
 
 
 def _md_cell(text: str) -> str:

@@ -44,8 +44,9 @@ def bins(values: Sequence[float], max_score: float) -> tuple[list[float], list[i
     return edges, counts
 
 
-def histogram_svg(values: Sequence[float], max_score: float, score_label: str) -> str:
-    """Bars of the number of submissions per score bin, with the axes labelled."""
+def histogram_svg(values: Sequence[float], max_score: float, score_label: str, note: str = "") -> str:
+    """Bars of the number of submissions per score bin, with the axes labelled; note: added to the title (e.g.
+    how many scores a reviewer set)."""
     width, height, left, right, top, bottom = 700, 400, 60, 20, 40, 50
     plot_w, plot_h = width - left - right, height - top - bottom
     edges, counts = bins(values, max_score)
@@ -54,7 +55,7 @@ def histogram_svg(values: Sequence[float], max_score: float, score_label: str) -
     y_top = step * math.ceil(peak / step)
     bar_w = plot_w / len(counts)
     body = [f'<text x="{width / 2}" y="24" text-anchor="middle" font-size="14">Scores of {len(values)} graded '
-            f'submissions</text>']
+            f'submissions{escape(f" ({note})") if note else ""}</text>']
     for k in range(0, y_top + 1, step):
         y = top + plot_h * (1 - k / y_top)
         body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="{GREY}"/>')

@@ -49,3 +49,36 @@ def student_feedback(item: ItemResult) -> str:
     if item.student_feedback:
         return item.student_feedback
     return item.feedback if item.visibility == "visible" else ""
+
+
+# ------------------------------------------------------------------------------------------- reviewed scores
+def item_score(item: ItemResult) -> float:
+    """The score that counts: a reviewer's when the item carries one, else the grader's."""
+    return item.review.score if item.review is not None else item.score
+
+
+def item_status(item: ItemResult) -> str:
+    """The item's status, taken from the reviewer's score when there is one."""
+    if item.review is None:
+        return item.status
+    score = item.review.score
+    return "passed" if score >= item.max_score else ("failed" if score <= 0 else "partial")
+
+
+def report_score(report: Report) -> float:
+    """The submission's total with reviewers' scores counted (the grader's ``report.score`` when none)."""
+    if not any(i.review for i in report.items):
+        return report.score
+    return round(report.score + sum(i.review.score - i.score for i in report.items if i.review), 4)
+
+
+def reviewed(report: Report | None) -> list[ItemResult]:
+    """The items of a report whose score a reviewer set."""
+    return [i for i in report.items if i.review is not None] if report is not None else []
+
+
+def review_note(item: ItemResult) -> str:
+    """One line for an item a reviewer scored, e.g. '1.2c: 3 (the grader's 2), reviewed by alice'."""
+    assert item.review is not None
+    return (f"{item.id}: {points(item.review.score)} (the grader's {points(item.score)}), "
+            f"reviewed by {item.review.reviewer}")

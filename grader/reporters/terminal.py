@@ -27,6 +27,7 @@ def render(report: Report, rubric: Rubric | None = None, student: bool = True) -
         lines += _item_block(r, student)
     lines.append("")
     lines.append(f"Score: {_points(report.score)} / {_points(report.max_score)}")
+    lines += [f"Note: {n}" for n in report.notes]
     if student and rubric is not None:
         hidden = [i for i in rubric.items if i.visibility != "visible"]
         if hidden:

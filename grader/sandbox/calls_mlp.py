@@ -56,6 +56,23 @@ def _build(mod, t: Inputs, config: dict):
     return net
 
 
+def _params_kept(net, t: Inputs) -> None:
+    """After the calls: a parameter whose values or shape differ from the case's (``W1.t_()`` or an update in
+    forward/backward) counts as an input changed in place. What cannot be read is left alone: never an accusation
+    on a guess."""
+    try:
+        params = net.parameters
+        for k in PARAMS:
+            value = params[k]
+            if isinstance(value, torch.Tensor):
+                value = torch.Tensor.numpy(torch.Tensor.detach(value).to("cpu", torch.float64))
+            if isinstance(value, np.ndarray) and (value.shape != t._arrays[k].shape
+                                                  or not np.array_equal(value, t._arrays[k])):
+                t.changed(f"net.parameters['{k}']")
+    except Exception:
+        return
+
+
 def _grads(net, returned) -> dict:
     grads = getattr(net, "grads", None)
     out = {}
@@ -80,14 +97,18 @@ def run_loss(mod, t: Inputs, config: dict) -> dict:
 def run_forward(mod, t: Inputs, config: dict) -> dict:
     net = call("MLP(...)", _build, mod, t, config)
     call("clear_grad_and_cache", net.clear_grad_and_cache)
-    return {"y_hat": call("forward", net.forward, t.tensor("x"))}
+    out = {"y_hat": call("forward", net.forward, t.tensor("x"))}
+    _params_kept(net, t)
+    return out
 
 
 def run_backward(mod, t: Inputs, config: dict) -> dict:
     net = call("MLP(...)", _build, mod, t, config)
     call("clear_grad_and_cache", net.clear_grad_and_cache)
     call("forward", net.forward, t.tensor("x"))
-    return _grads(net, call("backward", net.backward, t.tensor("dJdy_hat")))
+    out = _grads(net, call("backward", net.backward, t.tensor("dJdy_hat")))
+    _params_kept(net, t)
+    return out
 
 
 def run_end_to_end(mod, t: Inputs, config: dict) -> dict:
@@ -97,7 +118,9 @@ def run_end_to_end(mod, t: Inputs, config: dict) -> dict:
     res = call(f"{config['loss']}_loss", getattr(mod, f"{config['loss']}_loss"), t.tensor("y"), y_hat)
     if not isinstance(res, (tuple, list)) or len(res) != 2:
         raise StudentError(f"{config['loss']}_loss must return (J, dJdy_hat); got {type_name(res)}")
-    return _grads(net, call("backward", net.backward, res[1]))
+    out = _grads(net, call("backward", net.backward, res[1]))
+    _params_kept(net, t)
+    return out
 
 
 def run_clear_grad(mod, t: Inputs, config: dict) -> dict:

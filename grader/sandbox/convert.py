@@ -62,6 +62,7 @@ class Inputs:
     def __init__(self, arrays: dict[str, np.ndarray]) -> None:
         self._arrays = arrays
         self._given: list[tuple[str, object, object]] = []
+        self._changed: list[str] = []
 
     def tensor(self, name: str) -> torch.Tensor:
         """The input as a float32 torch tensor (the mlp.py convention)."""
@@ -75,8 +76,12 @@ class Inputs:
         self._given.append((name, a, a.copy()))
         return a
 
+    def changed(self, name: str) -> None:
+        """Record that ``name`` was changed in place by other means (a parameter the student's code overwrote)."""
+        self._changed.append(name)
+
     def mutated(self) -> list[str]:
-        out = []
+        out = list(dict.fromkeys(self._changed))
         for name, obj, copy in self._given:
             same = torch.equal(obj, copy) if isinstance(obj, torch.Tensor) else np.array_equal(obj, copy)
             if not same and name not in out:

@@ -16,6 +16,7 @@ import torch
 
 import calls_mlp
 import calls_theory
+import stand_in
 from convert import Inputs, to_plain
 from arrays import pack, unpack_inputs
 from protocol import write_frame
@@ -28,6 +29,7 @@ RUNNERS = {**calls_mlp.RUNNERS, **calls_theory.RUNNERS}
 # --------------------------------------------------------------------------------------------- import
 def import_module(spec: dict) -> tuple[types.ModuleType | None, list[dict]]:
     """Run a module's cells top to bottom in one namespace. Notebooks go on after a failing cell."""
+    stand_in.install(spec.get("stand_ins", []))
     mod = types.ModuleType(spec["name"])
     mod.__file__ = os.path.abspath(spec["filename"]) if spec["cells"][0]["number"] == 0 else spec["filename"]
     sys.modules[spec["name"]] = mod
@@ -69,16 +71,40 @@ def run_case(mod, check: str, config: dict, arrays: dict, blob: dict, key: str) 
     return {"outputs": outputs, "error": error, "mutated": given.mutated()}
 
 
+class _CountingEngine:
+    """Stands in for torch's autograd engine object (``Variable._execution_engine``): every backward pass, however
+    it was reached, goes through ``run_backward``."""
+
+    def __init__(self, engine) -> None:
+        self._engine = engine
+
+    def run_backward(self, *a, **kw):
+        AUTOGRAD_CALLS["n"] += 1
+        return self._engine.run_backward(*a, **kw)
+
+    def __getattr__(self, name: str):
+        return getattr(self._engine, name)
+
+
 def _install_autograd_probe() -> None:
-    """Count calls into autograd made while the student's code runs (integrity check)."""
+    """Count calls into autograd made while the student's code runs (integrity check): backward passes (through
+    Tensor.backward, torch.autograd.backward/grad, torch.func's grad/vjp/jacrev, or the engine itself) and
+    forward-mode dual numbers (torch.func.jvp/jacfwd, torch.autograd.forward_ad)."""
     def wrap(fn):
         def probe(*a, **kw):
             AUTOGRAD_CALLS["n"] += 1
             return fn(*a, **kw)
         return probe
+    import torch.autograd.forward_ad as forward_ad
+    from torch.autograd.variable import Variable
+
     torch.autograd.backward = wrap(torch.autograd.backward)
     torch.autograd.grad = wrap(torch.autograd.grad)
     torch.Tensor.backward = wrap(torch.Tensor.backward)
+    forward_ad.make_dual = wrap(forward_ad.make_dual)
+    forward_ad.unpack_dual = wrap(forward_ad.unpack_dual)
+    if not isinstance(Variable._execution_engine, _CountingEngine):
+        Variable._execution_engine = _CountingEngine(Variable._execution_engine)
 
 
 def _unframe(data: bytes):
@@ -138,7 +164,8 @@ def run_job(job_dir: str, fd: int, held_fd: int = 4, withheld_out_fd: int = 5, j
         if spec["name"] not in imported:
             imported[spec["name"]] = import_module(spec)
         modules[role], errors = imported[spec["name"]]
-        write_frame(fd, {"type": "import", "role": role, "ok": modules[role] is not None, "errors": errors})
+        write_frame(fd, {"type": "import", "role": role, "ok": modules[role] is not None, "errors": errors,
+                         "stand_ins": list(stand_in.USED)})
     run_items(job["items"], inputs, modules, fd)
     if job.get("held"):
         sys.stdout.flush()

@@ -8,6 +8,7 @@ from grader.schemas.rubric import (
     ACTIVATIONS,
     CHECK_KINDS,
     Config,
+    Conventions,
     Item,
     Limits,
     LossConvention,
@@ -18,6 +19,6 @@ from grader.schemas.rubric import (
 )
 
 __all__ = [
-    "ACTIVATIONS", "CHECK_KINDS", "Check", "Config", "Diagnosis", "Item", "ItemResult", "Limits", "LossConvention",
+    "ACTIVATIONS", "CHECK_KINDS", "Check", "Config", "Conventions", "Diagnosis", "Item", "ItemResult", "Limits", "LossConvention",
     "Report", "Rubric", "Sizes", "Status", "Tolerance", "Visibility",
 ]

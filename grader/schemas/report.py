@@ -43,6 +43,29 @@ class Diagnosis(_Frozen):
     message: str = Field(description="what is wrong and how to fix it, in the student's terms")
 
 
+#: At most this many characters of an answer are kept in a report (the hash covers the whole answer).
+ANSWER_CHARS = 4000
+
+
+class Answer(_Frozen):
+    """What the student answered to an item whose score a person reviews, as the grader read it."""
+
+    text: str = Field(max_length=ANSWER_CHARS, description="the answer, cut to ANSWER_CHARS characters")
+    format: Literal["markdown", "code"] = Field("markdown", description="how to show it: Markdown (with $math$ "
+                                                                         "as written) or code")
+    sha256: str = Field(description="hash of the whole answer: a review of it is stale once this changes")
+    chars: int = Field(description="length of the whole answer, in characters")
+
+
+class Review(_Frozen):
+    """A person's score for an item, recorded beside the grader's (which stays in ``ItemResult.score``)."""
+
+    score: float = Field(description="the score the reviewer gave; it counts instead of the grader's")
+    reviewer: str
+    time: str = Field(description="when it was decided (ISO 8601)")
+    comment: str = Field("", description="the reviewer's comment, shown to the student")
+
+
 class ItemResult(_Frozen):
     """The result of one rubric item."""
 
@@ -58,6 +81,10 @@ class ItemResult(_Frozen):
     checks: list[Check] = Field(default_factory=list)
     diagnoses: list[Diagnosis] = Field(default_factory=list, description="named mistakes")
     error: str | None = Field(None, description="why the item could not be run (exception, timeout, crash)")
+    provisional: bool = Field(False, description="the score waits for a person to review it")
+    answer: Answer | None = Field(None, description="the student's answer, for the person who reviews it")
+    review: Review | None = Field(None, description="a reviewer's score, applied by the batch from its "
+                                                    "overrides.json; ``score`` stays the grader's")
 
 
 class Report(_Frozen):
@@ -73,5 +100,7 @@ class Report(_Frozen):
     output: str = Field("", description="what the student's code printed (truncated)")
     student_output: str = Field("", description="the part of it the student may see: output printed while "
                                                 "hidden items ran is withheld")
+    notes: list[str] = Field(default_factory=list, description="for the student and the instructor: what the "
+                                                                "grader noticed about the submission as a whole")
     flags: list[str] = Field(default_factory=list, description="for the instructor: integrity or grader issues")
     seconds: float = Field(0.0, description="wall time spent grading")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -51,3 +51,5 @@ class ImportFrame(_Strict):
     role: str = Field(max_length=50)
     ok: bool
     errors: list[ImportError_] = Field(default_factory=list, max_length=1000)
+    stand_ins: list[Annotated[str, Field(max_length=100)]] = Field(
+        default_factory=list, max_length=200, description="packages imported as stand-ins (not installed here)")

@@ -79,7 +79,7 @@ class MLP:
 
 def mse_loss(y, y_hat):
     diff = y_hat - y
-    return (diff ** 2).mean(), 2 * diff / diff.numel()
+    return 0.5 * (diff ** 2).mean(), diff / diff.numel()
 
 
 def bce_loss(y, y_hat):

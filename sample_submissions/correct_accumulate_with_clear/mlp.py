@@ -71,8 +71,8 @@ class MLP:
 
 
 def mse_loss(y, y_hat):
-    J = torch.mean(torch.square(y_hat - y))
-    dJdy_hat = 2 * (y_hat - y) / y_hat.numel()
+    J = 0.5 * torch.mean(torch.square(y_hat - y))
+    dJdy_hat = (y_hat - y) / y_hat.numel()
     return J, dJdy_hat
 
 

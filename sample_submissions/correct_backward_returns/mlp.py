@@ -88,8 +88,8 @@ def mse_loss(y, y_hat):
         dJdy_hat: The gradient tensor of shape (batch_size, linear_2_out_features)
     """
     d = y_hat - y
-    J = d.pow(2).mean().item()
-    dJdy_hat = d * (2.0 / d.numel())
+    J = 0.5 * d.pow(2).mean().item()
+    dJdy_hat = d / d.numel()
     return J, dJdy_hat
 
 

@@ -78,8 +78,8 @@ class MLP:
 
 def mse_loss(y, y_hat):
     err = y_hat - y
-    loss = torch.mean(err * err)
-    dJdy_hat = 2 * err / torch.numel(err)
+    loss = 0.5 * torch.mean(err * err)
+    dJdy_hat = err / torch.numel(err)
     return loss, dJdy_hat
 
 

@@ -103,8 +103,8 @@ class MLP:
 def mse_loss(y, y_hat):
     y = y.to(DTYPE)
     y_hat = y_hat.to(DTYPE)
-    J = ((y_hat - y) ** 2).mean()
-    dJdy_hat = 2.0 * (y_hat - y) / y.numel()
+    J = 0.5 * ((y_hat - y) ** 2).mean()
+    dJdy_hat = (y_hat - y) / y.numel()
     return J, dJdy_hat
 
 

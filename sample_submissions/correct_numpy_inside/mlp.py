@@ -102,8 +102,8 @@ class MLP:
 
 def mse_loss(y, y_hat):
     Y, Yh = to_np(y), to_np(y_hat)
-    J = np.mean((Yh - Y) ** 2)
-    dJdy_hat = 2 * (Yh - Y) / Yh.size
+    J = 0.5 * np.mean((Yh - Y) ** 2)
+    dJdy_hat = (Yh - Y) / Yh.size
     return torch.tensor(J), torch.from_numpy(dJdy_hat)
 
 

@@ -80,8 +80,8 @@ class MLP:
 
 
 def mse_loss(y, y_hat):
-    J = torch.mean((y - y_hat) ** 2)
-    dJdy_hat = -2 * (y - y_hat) / (y.shape[0] * y.shape[1])
+    J = 0.5 * torch.mean((y - y_hat) ** 2)
+    dJdy_hat = -(y - y_hat) / (y.shape[0] * y.shape[1])
     return J, dJdy_hat
 
 

@@ -96,8 +96,8 @@ def mse_loss(y, y_hat):
         J: scalar of loss
         dJdy_hat: The gradient tensor of shape (batch_size, linear_2_out_features)
     """
-    J = torch.mean((y_hat - y) ** 2)
-    dJdy_hat = 2 * (y_hat - y) / y.numel()
+    J = 0.5 * torch.mean((y_hat - y) ** 2)
+    dJdy_hat = (y_hat - y) / y.numel()
     return J, dJdy_hat
 
 

@@ -61,8 +61,8 @@ class MLP:
 
 
 def mse_loss(y, y_hat):
-    J = torch.mean(torch.pow(y_hat - y, 2))
-    dJdy_hat = 2 * (y_hat - y) / torch.numel(y)
+    J = 0.5 * torch.mean(torch.pow(y_hat - y, 2))
+    dJdy_hat = (y_hat - y) / torch.numel(y)
     return J, dJdy_hat
 
 

@@ -70,8 +70,8 @@ class MLP:
 
 
 def mse_loss(y, y_hat):
-    J = torch.mean((y_hat - y) ** 2)
-    dJdy_hat = 2 * (y_hat - y) / y.numel()
+    J = 0.5 * torch.mean((y_hat - y) ** 2)
+    dJdy_hat = (y_hat - y) / y.numel()
     return J, dJdy_hat
 
 

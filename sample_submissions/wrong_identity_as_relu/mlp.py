@@ -83,8 +83,8 @@ class MLP:
 
 
 def mse_loss(y, y_hat):
-    J = ((y - y_hat) ** 2).mean()
-    dJdy_hat = 2 * (y_hat - y) / (y.size(0) * y.size(1))
+    J = 0.5 * ((y - y_hat) ** 2).mean()
+    dJdy_hat = (y_hat - y) / (y.size(0) * y.size(1))
     return J, dJdy_hat
 
 

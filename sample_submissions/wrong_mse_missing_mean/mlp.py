@@ -68,9 +68,9 @@ class MLP:
 
 
 def mse_loss(y, y_hat):
-    J = ((y_hat - y) ** 2).mean()
-    # d/dy_hat (y_hat - y)^2 = 2 (y_hat - y)
-    dJdy_hat = 2 * (y_hat - y)
+    J = 0.5 * ((y_hat - y) ** 2).mean()
+    # d/dy_hat 1/2 (y_hat - y)^2 = (y_hat - y)
+    dJdy_hat = (y_hat - y)
     return J, dJdy_hat
 
 

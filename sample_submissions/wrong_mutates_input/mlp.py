@@ -69,8 +69,8 @@ class MLP:
 
 
 def mse_loss(y, y_hat):
-    J = torch.mean((y_hat - y) ** 2)
-    dJdy_hat = (2 / y.numel()) * (y_hat - y)
+    J = 0.5 * torch.mean((y_hat - y) ** 2)
+    dJdy_hat = (1 / y.numel()) * (y_hat - y)
     return J, dJdy_hat
 
 

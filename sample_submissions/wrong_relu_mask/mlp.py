@@ -93,8 +93,8 @@ class MLP:
 
 
 def mse_loss(y, y_hat):
-    J = ((y_hat - y) ** 2).mean()
-    dJdy_hat = 2 * (y_hat - y) / y.numel()
+    J = 0.5 * ((y_hat - y) ** 2).mean()
+    dJdy_hat = (y_hat - y) / y.numel()
     return J, dJdy_hat
 
 

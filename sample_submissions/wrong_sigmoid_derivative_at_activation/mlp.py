@@ -66,8 +66,8 @@ class MLP:
 
 
 def mse_loss(y, y_hat):
-    loss = torch.mean((y_hat - y) ** 2)
-    return loss, 2 * (y_hat - y) / y_hat.numel()
+    loss = 0.5 * torch.mean((y_hat - y) ** 2)
+    return loss, (y_hat - y) / y_hat.numel()
 
 
 def bce_loss(y, y_hat):

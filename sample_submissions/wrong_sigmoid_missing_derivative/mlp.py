@@ -80,8 +80,8 @@ class MLP:
 
 
 def mse_loss(y, y_hat):
-    J = torch.mean(torch.square(y_hat - y))
-    dJdy_hat = 2 * (y_hat - y) / y.numel()
+    J = 0.5 * torch.mean(torch.square(y_hat - y))
+    dJdy_hat = (y_hat - y) / y.numel()
     return J, dJdy_hat
 
 

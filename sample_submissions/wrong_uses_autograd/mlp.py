@@ -108,8 +108,8 @@ def mse_loss(y, y_hat):
         dJdy_hat: The gradient tensor of shape (batch_size, linear_2_out_features)
     """
     diff = y_hat - y
-    J = (diff ** 2).mean()
-    dJdy_hat = 2 * diff / diff.numel()
+    J = 0.5 * (diff ** 2).mean()
+    dJdy_hat = diff / diff.numel()
     return J, dJdy_hat
 
 

@@ -230,6 +230,7 @@ PINNED = {
     "correct_theory_fall2020": {},
     "correct_theory_torch": {},
     "correct_theory_lists": {},
+    "correct_theory_numpy_helpers": {},
     "correct_notebook": {},
     "wrong_theory_missing_half": {"1.1b_forward": 4, "1.1c_gradients": 0, "1.1d_jacobians": 3.3333,
                                   "1.2a_sigmoid_mse": 4},

@@ -48,7 +48,8 @@ def test_grades_csv_one_row_per_entry_with_identity_items_total_and_error(rubric
             Row("broken", (), None, "grader error: ValueError: boom")]
     text = csv_report.to_csv(rows, rubric)
     header = text.splitlines()[0].split(",")
-    assert header == ["submission", "name", "email", "sid", *(i.id for i in rubric.items), "total", "error"]
+    assert header == ["submission", "name", "email", "sid", *(i.id for i in rubric.items), "total", "error",
+                      "reviewed"]
     a, g, b = _parse(text)
     assert (a["submission"], a["name"], a["sid"], a[first]) == ("alice.zip", "Alice A", "N1", "0.5")
     assert float(a["total"]) == pytest.approx(rubric.max_score - rubric.items[0].points + 0.5)
