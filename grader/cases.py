@@ -1,4 +1,5 @@
-"""Randomized cases for each rubric item. Inputs only: expected values are computed by ``grader.checks``.
+"""Randomized cases for each rubric item. Inputs only: expected values are computed by ``grader.checks``, which also
+gives each item's drawing function (``CheckKind.build``; ``grader.checks.cases_for`` puts the two together).
 
 Each case slot (item, configuration, index) has a pool of POOL cases drawn from the secret alone; a submission gets
 the one its key picks (key = hash of its source), so cases are deterministic for a given submission, differ between
@@ -10,12 +11,12 @@ and shared, read-only, by every submission that picks it: a class costs a few po
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 
-from grader.checks import CHECKS
 from grader.draw import case_rng, draw_sizes
 from grader.schemas import Config, Item, Sizes
 
@@ -43,19 +44,23 @@ def pick(secret: str, submission_key: str, item_id: str, config: Config, index: 
     return hashlib.sha256(text.encode()).digest()[0] % POOL
 
 
+#: Draws a case's inputs: (generator, configuration, sizes) -> {name: float64 array} (``CheckKind.build``).
+Build = Callable[[np.random.Generator, Config, dict[str, int]], dict[str, np.ndarray]]
+
+
 @lru_cache(maxsize=8192)
-def pool_case(check: str, item_id: str, sizes: Sizes, secret: str, config: Config, index: int, j: int) -> Case:
+def pool_case(build: Build, item_id: str, sizes: Sizes, secret: str, config: Config, index: int, j: int) -> Case:
     """Case j of the pool of slot (item, configuration, index); its arrays are read-only (the case is shared)."""
     rng = case_rng(secret, f"pool{j}", item_id, config, index)
     drawn = draw_sizes(rng, sizes, index)
-    inputs = CHECKS[check].build(rng, config, drawn)
+    inputs = build(rng, config, drawn)
     for a in inputs.values():
         a.setflags(write=False)
     return Case(config, index, drawn, inputs)
 
 
-def make_cases(item: Item, secret: str, submission_key: str) -> list[Case]:
+def make_cases(item: Item, secret: str, submission_key: str, build: Build) -> list[Case]:
     """All cases of one item: ``item.cases`` per configuration, configurations in rubric order."""
-    return [pool_case(item.check, item.id, item.sizes, secret, config, i,
+    return [pool_case(build, item.id, item.sizes, secret, config, i,
                       pick(secret, submission_key, item.id, config, i))
             for config in item.configs for i in range(item.cases)]

@@ -12,8 +12,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from grader import __version__
-from grader.cases import Case, make_cases
-from grader.checks import CHECKS, Expected
+from grader.cases import POOL, Case, pool_case
+from grader.checks import CHECKS, Expected, cases_for
 from grader.diagnose.editions import same_as_edition
 from grader.diagnose.relate import relate
 from grader.errors import SubmissionError
@@ -26,6 +26,8 @@ from grader.sandbox.client import JobItem, JobLimits, Sandbox
 from grader.schemas import Report, Rubric
 from grader.schemas.sandbox import ImportFrame, ItemFrame
 from grader.schemas.submission import Submission
+from grader.written import Written
+from grader.written import answer as answer_written
 from grader.score import error_item
 
 
@@ -44,7 +46,7 @@ def plan(rubric: Rubric, sub: Submission, salt: str) -> list[Plan]:
     plans = []
     for item in rubric.items:
         secret = rubric.seed if item.visibility == "visible" else salt
-        cases = make_cases(item, secret, sub.key)
+        cases = cases_for(item, secret, sub.key)
         conventions = tuple(sorted(getattr(rubric.conventions, CHECKS[item.check].convention).items()))
         plans.append(Plan(item, cases, [expected_for(c, item.check, conventions) for c in cases]))
     return plans
@@ -55,7 +57,6 @@ def warm(rubric: Rubric) -> int:
     mistakes by their values) the known mistakes' values, so that grading finds them computed. A batch's forkserver
     does this once, while the Master imports torch, for the workers it forks (``grader.batch.warmup``). Hidden items
     are left out: their pools come from the salt. Returns the number of pool cases."""
-    from grader.cases import POOL, pool_case
     from grader.diagnose.detectors import VARIANT_CHECKS, mistaken
 
     n = 0
@@ -67,7 +68,7 @@ def warm(rubric: Rubric) -> int:
         for config in item.configs:
             for i in range(item.cases):
                 for j in range(POOL):
-                    case = pool_case(item.check, item.id, item.sizes, rubric.seed, config, i, j)
+                    case = pool_case(CHECKS[item.check].build, item.id, item.sizes, rubric.seed, config, i, j)
                     expected_for(case, item.check, key)
                     if item.check in VARIANT_CHECKS:
                         mistaken(case, item.check, conventions)
@@ -93,15 +94,17 @@ def grade(path: str | Path, rubric: Rubric | None = None, *, salt: str | None = 
         except SubmissionError as e:
             return _unreadable(str(path), rubric, str(e), start)
         plans = plan(rubric, sub, hidden_salt(rubric, salt))
-        ran, imports, printed, flags = run_in_sandbox(sandbox, sub, plans, rubric)
-        suspected = {p.item.id: autograd_lines(sub, CHECKS[p.item.check], p.item.module) for p in plans}
-        evaluated = [evaluate(p, ran[p.item.id], imports.get(p.item.module),
+        written = answer_written(sub, plans, rubric)  # Part 1 answered in a document, where no code answers it
+        ran, imports, printed, flags = run_in_sandbox(sandbox, sub, plans, rubric, written)
+        suspected = {p.item.id: [] if p.item.id in written.items else
+                     autograd_lines(sub, CHECKS[p.item.check], p.item.module) for p in plans}
+        evaluated = [evaluate(p, ran[p.item.id], None if p.item.id in written.items else imports.get(p.item.module),
                               getattr(rubric.conventions, CHECKS[p.item.check].convention),
                               suspected[p.item.id], p.item.in_place or rubric.in_place) for p in plans]
         relate(evaluated)
         others = {k: v for k, v in bundled_conventions().items() if k != rubric.edition}
         same_as_edition(evaluated, rubric.conventions, others, rubric.edition)
-        items = [e.finish() for e in evaluated]
+        items = [written.annotate(e.finish()) for e in evaluated]
         sandbox.settle()  # the job's processes, all killed already, are gone too once grade returns
     finally:
         if own:
@@ -142,18 +145,23 @@ def _job_item(p: Plan) -> JobItem:
                    withheld=p.item.visibility != "visible")
 
 
-def run_in_sandbox(sandbox: Sandbox, sub: Submission, plans: list[Plan], rubric: Rubric):
+def run_in_sandbox(sandbox: Sandbox, sub: Submission, plans: list[Plan], rubric: Rubric,
+                   written: Written | None = None):
     """Run every item, starting a fresh child after a timeout or crash so one item's failure costs that item only.
+    Items a written sheet answers (``grader.written``) take its frames instead.
 
     Returns (item id -> Ran, role -> ImportFrame, Printed, flags).
     """
     lim = rubric.limits
     ran: dict[str, Ran] = {}
     imports: dict[str, ImportFrame] = {}
-    printed, flags = Printed(), []
+    printed, flags = Printed(), list(written.flags) if written else []
     for p in plans:
         if CHECKS[p.item.check].static is not None:
             ran[p.item.id] = Ran(result=CHECKS[p.item.check].static(p.item, sub))
+        elif written and p.item.id in written.items:
+            frame, arrays, error = written.items[p.item.id]
+            ran[p.item.id] = Ran(frame=frame, arrays=arrays, error=error)
         elif sub.module_for(p.item.module) is None:
             ran[p.item.id] = Ran(error=f"no {p.item.module}.py in the submission (found: "
                                       f"{', '.join(sub.files) or 'nothing'})")

@@ -107,7 +107,7 @@ def evaluate(p: Plan, r: Ran, imported: ImportFrame | None, conventions, autogra
         penalty = float(in_place.cost)
         notes.append(f"changing the inputs in place costs {penalty:.0%} of this item's points (the rubric's rule)")
     return Evaluated(p, comparisons=comparisons, notes=notes, penalty=penalty,
-                     diagnoses=diagnose(item.check, comparisons, conventions, mutated))
+                     diagnoses=diagnose(item.check, comparisons, conventions, mutated, kind.detectors))
 
 
 def _spoiled(c: Comparison, names: list[str]) -> Comparison:

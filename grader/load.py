@@ -1,23 +1,30 @@
-"""Read a submission (folder, .zip, .py, .ipynb) into source text. Nothing is executed here.
+"""Read a submission (folder, .zip, .py, .ipynb, .md, .tex, .pdf) into source text. Nothing is executed here.
 
-mlp.py and theory.py give the two parts; a notebook (``grader.notebook``) gives the parts no .py file gave.
+mlp.py and theory.py give the two parts; a notebook (``grader.notebook``) gives the parts no .py file gave; .md,
+.tex and .pdf files and a notebook's markdown cells are kept as documents, where Part 1 may be answered in writing
+(``grader.written``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import stat
 import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
 
 from grader.errors import SubmissionError
-from grader.schemas.submission import Cell, Module, Submission
+from grader.schemas.submission import Cell, Document, Module, Submission
 
 MAX_FILE_BYTES = 2_000_000
 MAX_NOTEBOOK_BYTES = 20_000_000
 MAX_ZIP_BYTES = 50_000_000
 MAX_FILES = 500
+MAX_PDF_BYTES = 20_000_000
+#: Written answers to Part 1: read as documents (``grader.written``), whatever their names.
+DOCUMENTS = {".md": "markdown", ".markdown": "markdown", ".tex": "latex", ".pdf": "pdf"}
+READ = (".py", ".ipynb", *DOCUMENTS)
 ROLES = {"mlp.py": "mlp", "theory.py": "theory"}
 IGNORED_PARTS = {"__MACOSX", "__pycache__", ".ipynb_checkpoints", ".git"}
 
@@ -38,15 +45,19 @@ def read_files(path: str | Path) -> dict[str, bytes]:
         return _read_zip(p)
     if p.suffix.lower() == ".py":
         return {p.name if p.name in ROLES else "mlp.py": _read_bytes(p)}
-    if p.suffix.lower() == ".ipynb":
+    if p.suffix.lower() == ".ipynb" or p.suffix.lower() in DOCUMENTS:
         return {p.name: _read_bytes(p)}
-    raise SubmissionError(f"{p}: cannot grade a '{p.suffix}' file; give a folder, a .zip, a .py file or a "
-                          f"notebook (.ipynb)")
+    raise SubmissionError(f"{p}: cannot grade a '{p.suffix}' file; give a folder, a .zip, a .py file, a "
+                          f"notebook (.ipynb) or written answers (.md, .tex, .pdf)")
 
 
 def _limit(name: str, size: int) -> None:
     """Source files and notebooks have size limits; a notebook's outputs (plots) are what usually makes it big."""
-    if name.lower().endswith(".ipynb"):
+    if name.lower().endswith(".pdf"):
+        if size > MAX_PDF_BYTES:
+            raise SubmissionError(f"{name}: {size:,} bytes is too large for a PDF (limit {MAX_PDF_BYTES:,}); "
+                                  f"export it again without embedded images")
+    elif name.lower().endswith(".ipynb"):
         if size > MAX_NOTEBOOK_BYTES:
             raise SubmissionError(f"{name}: {size:,} bytes is too large for a notebook (limit "
                                   f"{MAX_NOTEBOOK_BYTES:,}); clear its outputs (Edit > Clear All Outputs), save "
@@ -74,7 +85,7 @@ def _read_folder(root: Path) -> dict[str, bytes]:
         if f.is_file() and not f.is_symlink() and _wanted(rel):
             if len(out) >= MAX_FILES:
                 raise SubmissionError(f"{root}: more than {MAX_FILES} files; hand in only the homework files")
-            out[str(rel)] = _read_bytes(f) if f.suffix in (".py", ".ipynb") else b""
+            out[str(rel)] = _read_bytes(f) if f.suffix.lower() in READ else b""
     return out
 
 
@@ -91,7 +102,7 @@ def _read_zip(p: Path) -> dict[str, bytes]:
                 name = PurePosixPath(i.filename)
                 if name.is_absolute() or ".." in name.parts:
                     raise SubmissionError(f"{p}: unsafe path {i.filename!r} inside the zip")
-                wanted = name.suffix in (".py", ".ipynb")
+                wanted = name.suffix.lower() in READ
                 if wanted:
                     _limit(f"{p.name}: {name}", i.file_size)
                 out[str(name)] = z.read(i) if wanted else b""
@@ -134,16 +145,50 @@ def _build(name: str, files: dict[str, bytes]) -> Submission:
         modules.append(Module(name=role, filename=chosen, cells=[Cell(number=0, source=source)]))
         roles[role] = role
     _add_notebook(files, modules, roles, problems)
-    if not modules:
+    documents = _documents(files, problems)
+    if not modules and not documents:
         found = ", ".join(sorted(files)) or "nothing"
-        raise SubmissionError(f"{name}: no mlp.py, theory.py or notebook found (found: {found}); "
-                              f"hand in mlp.py (Part 2) and theory.py (Part 1), or one notebook with both")
+        raise SubmissionError(f"{name}: no mlp.py, theory.py, notebook or written answers found (found: {found}); "
+                              f"hand in mlp.py (Part 2) and theory.py or your written answers (Part 1), or one "
+                              f"notebook with both")
     digest = hashlib.sha256()
     for m in modules:
         for c in m.cells:
             digest.update(f"{m.name}\0{c.number}\0{c.source}\0".encode())
     return Submission(name=name, files=sorted(files), modules=modules, roles=roles, key=digest.hexdigest(),
-                      problems=problems)
+                      problems=problems, documents=documents)
+
+
+def _documents(files: dict[str, bytes], problems: list[str]) -> list[Document]:
+    """Every .md, .tex and .pdf file, and the markdown cells of each notebook: candidates for written answers.
+    (Not part of the submission's key: the cases follow the code.)"""
+    out = []
+    for filename in sorted(files, key=lambda k: (len(PurePosixPath(k).parts), k)):
+        kind = DOCUMENTS.get(PurePosixPath(filename).suffix.lower())
+        data = files[filename]
+        if kind == "pdf":
+            out.append(Document(filename=filename, kind=kind, data=data))
+        elif kind is not None:
+            try:
+                out.append(Document(filename=filename, kind=kind, text=_decode(filename, data)))
+            except SubmissionError as e:
+                problems.append(str(e))
+        elif filename.lower().endswith(".ipynb"):
+            text = _markdown_cells(data)
+            if text.strip():
+                out.append(Document(filename=filename, kind="notebook", text=text))
+    return out
+
+
+def _markdown_cells(data: bytes) -> str:
+    """A notebook's markdown cells, joined (an unreadable notebook gives nothing: it is reported elsewhere)."""
+    try:
+        nb = json.loads(data.decode("utf-8-sig"))
+        cells = nb.get("cells", []) if isinstance(nb, dict) else []
+        return "\n\n".join("".join(c["source"]) if isinstance(c.get("source"), list) else str(c.get("source", ""))
+                           for c in cells if isinstance(c, dict) and c.get("cell_type") == "markdown")
+    except (ValueError, UnicodeDecodeError, TypeError, KeyError, RecursionError):
+        return ""
 
 
 def _add_notebook(files: dict[str, bytes], modules: list[Module], roles: dict[str, str], problems: list[str]) -> None:

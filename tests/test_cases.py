@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from grader.cases import make_cases
+from grader.checks import cases_for as make_cases
 from grader.draw import PRE_ACTIVATION_BOUND, RELU_MARGIN
 from grader.rubric import load_rubric
 from grader.schemas import Config, Item

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import asdict
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from grader.atomic import write_atomic  # noqa: F401  (re-exported: the batch's files use it)
 from grader import __version__
 from grader.errors import GraderError
 from grader.reporters.json_report import to_json
@@ -30,24 +30,6 @@ from grader.reporters.rows import Row, Student
 from grader.schemas import Report, Rubric
 
 NOT_GRADED = "not graded yet: run the same batch command again to grade it"
-
-
-def write_atomic(path: Path, text: str | bytes, durable: bool = True) -> None:
-    """Write ``path`` so that readers see the old file or the whole new one, never a part. durable: on disk
-    before the name points at it (records); files rebuilt from the records at every run skip that wait."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            if durable:
-                fh.flush()
-                os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:  # SystemExit from SIGTERM too: leave no half-written file behind
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def settings(rubric: Rubric, hidden_salt: str) -> dict:

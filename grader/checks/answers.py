@@ -14,10 +14,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from grader.checks import CheckKind, register
+from grader.checks.kind import CheckKind, register
 from grader.schemas import Check, Item, ItemResult
 from grader.schemas.report import ANSWER_CHARS, Answer
 from grader.schemas.rubric import Concept, Step
+from grader.score import error_item, score_checks
 
 MAX_TEXT = 20_000
 MISSING_ORDER = "the order rules that involve a missing step count as not met"
@@ -90,7 +91,6 @@ def _as_steps(value: object) -> list[str] | None:
 
 
 def score_steps(item: Item, cases, results, arrays: dict[str, np.ndarray], notes: Sequence[str]) -> ItemResult:
-    from grader.score import error_item, score_checks  # late: grader.score imports this package
 
     value, why = read_text(results[0], "FIVE_STEPS", arrays)
     answer = _as_steps(value)
@@ -111,7 +111,6 @@ def concept_checks(text: str, concepts: Sequence[Concept]) -> list[Check]:
 
 
 def score_free_text(item: Item, cases, results, arrays: dict[str, np.ndarray], notes: Sequence[str]) -> ItemResult:
-    from grader.score import error_item, score_checks
 
     value, why = read_text(results[0], "RELU_BENEFITS", arrays)
     if not isinstance(value, str):

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 
-from grader.checks import CheckKind, register
+from grader.checks.kind import CheckKind, register
 from grader.schemas import Check, Item, ItemResult
+from grader.score import score_checks
 from grader.schemas.submission import Submission
 
 
@@ -33,7 +34,6 @@ def format_checks(files: list[str], required: list[str], optional: list[str]) ->
 
 
 def score_format(item: Item, sub: Submission) -> ItemResult:
-    from grader.score import score_checks  # late: grader.score imports this package
 
     rules = item.files
     checks = format_checks(sub.files, rules.required, rules.optional)

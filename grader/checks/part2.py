@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 import reference
-from grader.checks import CheckKind, Expected, Inputs, register
+from grader.checks.kind import CheckKind, Expected, Inputs, register
 from grader.draw import f32, labels, network
 from grader.schemas import Config, LossConvention
 

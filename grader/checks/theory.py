@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 import reference
-from grader.checks import CheckKind, Expected, Inputs, register
+from grader.checks.kind import CheckKind, Expected, Inputs, register
+from grader.diagnose.detectors import Finding
 from grader.draw import f32, labels, network
 from grader.schemas import Config, LossConvention
 
-if TYPE_CHECKING:  # grader.compare imports grader.cases, which imports this package
+if TYPE_CHECKING:
     from grader.compare import Comparison
-    from grader.diagnose.detectors import Finding
 
 PARAMS = ("W1", "b1", "W2", "b2")
 FORWARD = ("z1", "z2", "z3", "y_hat", "loss")
@@ -91,8 +91,6 @@ def _train_expected(c: Config, d: Inputs, conv: Conventions) -> Expected:
 # ------------------------------------------------------------------------------------------------- detectors
 # (check, failed comparison, conventions) -> findings, as in grader.diagnose.detectors; voted on with the shared ones.
 def _finding(code: str, message: str) -> list[Finding]:
-    from grader.diagnose.detectors import Finding  # imported late: grader.diagnose imports this package
-
     return [Finding(code, message)]
 
 

@@ -12,9 +12,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from grader.checks import CHECKS
 from grader.compare import Comparison
-from grader.diagnose.detectors import DETECTORS, Finding
+from grader.diagnose.detectors import DETECTORS, Detector, Finding
 from grader.diagnose.patterns import batch_size_one_only, inputs_mutated
 from grader.schemas import LossConvention
 from grader.schemas.report import Diagnosis
@@ -25,9 +24,10 @@ ORDER = {q: i for i, q in enumerate(("J", "dJdy_hat", "y_hat", "dJdW1", "dJdb1",
 
 
 def diagnose(check: str, comparisons: Sequence[Comparison], conventions: dict[str, LossConvention],
-             mutated: Sequence[str] = ()) -> list[Diagnosis]:
-    """Named mistakes of one item, most telling first."""
-    found = _voted(check, evidence(comparisons), conventions)
+             mutated: Sequence[str] = (), detectors: Sequence[Detector] = ()) -> list[Diagnosis]:
+    """Named mistakes of one item, most telling first. ``detectors``: the check kind's own (``CheckKind.detectors``),
+    asked before the shared ones."""
+    found = _voted(check, evidence(comparisons), conventions, detectors)
     explained = {q for d in found for q in d.quantities}
     pattern = batch_size_one_only(comparisons)
     if pattern and not set(pattern.quantities) <= explained:
@@ -51,7 +51,7 @@ def evidence(comparisons: Sequence[Comparison]) -> list[Comparison]:
     return [c for unit in units.values() for c in sorted(unit, key=size, reverse=True)[:PER_UNIT]]
 
 
-def _voted(check: str, failed: Sequence[Comparison], conventions) -> list[Diagnosis]:
+def _voted(check: str, failed: Sequence[Comparison], conventions, own: Sequence[Detector]) -> list[Diagnosis]:
     """The first detector that explains a comparison votes for each code it found (several when the case's
     sizes make them coincide, e.g. N = 1); per quantity and detector, the best-voted code is kept when it explains
     most of that quantity's failures."""
@@ -61,7 +61,7 @@ def _voted(check: str, failed: Sequence[Comparison], conventions) -> list[Diagno
     totals: Counter = Counter()
     for c in failed:
         totals[c.quantity] += 1
-        for detect in (*getattr(CHECKS.get(check), "detectors", ()), *DETECTORS):  # a kind's own come first
+        for detect in (*own, *DETECTORS):  # a kind's own come first
             found = list(detect(check, c, conventions))
             if found:
                 for f in {f.code: f for f in found}.values():

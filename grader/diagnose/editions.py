@@ -13,15 +13,12 @@ item whose loss checks it explains, in place, and returns it; the per-quantity f
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
+from grader.compare import Comparison
+from grader.diagnose.relate import Evaluated
 from grader.schemas import Conventions, Diagnosis, LossConvention
-
-if TYPE_CHECKING:
-    from grader.compare import Comparison
-    from grader.evaluate import Evaluated
 
 #: For each part of the homework, the checks whose values follow the loss, and which of their quantities do.
 LOSS_QUANTITIES: dict[str, dict[str, tuple[str, ...]]] = {
@@ -71,7 +68,7 @@ def describe(loss: str, k: LossConvention, part: str) -> str:
     return f"{loss.upper()} = {scale}{over} of {term_}"
 
 
-def _shape(c: "Comparison", part: str) -> tuple[int, ...]:
+def _shape(c: Comparison, part: str) -> tuple[int, ...]:
     s = c.case.sizes
     return (s["K"],) if part == "theory" else (s.get("N", 1), s["K"])
 
@@ -80,7 +77,7 @@ def _close(a: np.ndarray, b: np.ndarray) -> bool:
     return a.shape == b.shape and bool(np.all(np.abs(a - b) <= _ATOL + _RTOL * np.abs(b)))
 
 
-def _matches(comparisons: Sequence["Comparison"], part: str, theirs: Conventions, mine: Conventions) -> bool:
+def _matches(comparisons: Sequence[Comparison], part: str, theirs: Conventions, mine: Conventions) -> bool:
     """Every comparison is what ``theirs`` gives (passed where the two agree, off by their ratio elsewhere), and
     at least one is off."""
     off = False
@@ -100,7 +97,7 @@ def _matches(comparisons: Sequence["Comparison"], part: str, theirs: Conventions
     return off
 
 
-def same_as_edition(evaluated: Sequence["Evaluated"], conventions: Conventions,
+def same_as_edition(evaluated: Sequence[Evaluated], conventions: Conventions,
                     others: Mapping[str, Conventions], edition: str) -> list[str]:
     """For each part whose loss checks all match one other edition: add the line to its items (in place) and
     return it. ``others``: edition name -> its conventions; ``edition``: this rubric's."""
@@ -132,7 +129,7 @@ def same_as_edition(evaluated: Sequence["Evaluated"], conventions: Conventions,
     return lines
 
 
-def _explained(e: "Evaluated", quantities: tuple[str, ...], part: str, theirs: Conventions,
+def _explained(e: Evaluated, quantities: tuple[str, ...], part: str, theirs: Conventions,
                mine: Conventions) -> set[str]:
     """The quantities of ``e`` whose every failure the other edition's factor explains."""
     out: set[str] = set()

@@ -8,21 +8,31 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from grader.schemas import Diagnosis
+from grader.compare import Comparison
+from grader.schemas import Diagnosis, Item, ItemResult
 
-if TYPE_CHECKING:
-    from grader.evaluate import Evaluated
+
+class Evaluated(Protocol):
+    """One item between comparison and score, as ``grader.evaluate.Evaluated`` holds it: final already (an error, a
+    static or text item), or comparisons and the named mistakes, to which the links here add."""
+
+    @property
+    def item(self) -> Item: ...
+
+    final: ItemResult | None
+    comparisons: list[Comparison]
+    diagnoses: list[Diagnosis]
 
 AFTER_FORWARD = ("backward", "end_to_end", "clear_grad")
 
 
-def _open(evaluated: Sequence["Evaluated"], check: str) -> list["Evaluated"]:
+def _open(evaluated: Sequence[Evaluated], check: str) -> list[Evaluated]:
     return [e for e in evaluated if e.item.check == check and e.final is None]
 
 
-def _forward_first(sources: Sequence["Evaluated"], targets: Sequence["Evaluated"]) -> None:
+def _forward_first(sources: Sequence[Evaluated], targets: Sequence[Evaluated]) -> None:
     bad = {(c.case.config.f, c.case.config.g) for e in _open(sources, "forward")
            for c in e.comparisons if not c.passed and not c.spoiled}
     if not bad:
@@ -38,7 +48,7 @@ def _forward_first(sources: Sequence["Evaluated"], targets: Sequence["Evaluated"
                             f"configurations may follow from it. Fix forward first."))
 
 
-def _mean_in_backward(sources: Sequence["Evaluated"], targets: Sequence["Evaluated"]) -> None:
+def _mean_in_backward(sources: Sequence[Evaluated], targets: Sequence[Evaluated]) -> None:
     e2e = [c for e in _open(sources, "end_to_end") for c in e.comparisons]
     for loss_item in _open(targets, "loss"):
         wrong = [c for c in loss_item.comparisons if c.quantity == "dJdy_hat" and not c.passed]
@@ -61,7 +71,7 @@ def _mean_in_backward(sources: Sequence["Evaluated"], targets: Sequence["Evaluat
                                 "grader's dJdy_hat, which already holds the mean's 1/(N*K), it must not divide."))
 
 
-def relate(evaluated: Sequence["Evaluated"]) -> None:
+def relate(evaluated: Sequence[Evaluated]) -> None:
     """Add cross-item diagnoses in place (before scoring; scores are not changed). A visible item's feedback is
     drawn from visible items only: what a hidden item's results say (how its hidden cases went) must not show
     through a visible item before the due date."""

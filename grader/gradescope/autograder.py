@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from grader.batch.store import write_atomic
+from grader.atomic import write_atomic
 from grader.errors import GraderError
 from grader.reporters.gradescope_results import failure_results, to_json, to_results
 from grader.schemas.gradescope import Results, SubmissionMetadata

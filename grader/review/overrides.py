@@ -25,7 +25,7 @@ from pathlib import Path
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from grader.batch.store import write_atomic
+from grader.atomic import write_atomic
 from grader.errors import GraderError
 from grader.schemas import ItemResult, Report, Rubric
 from grader.schemas.report import Review

@@ -18,6 +18,7 @@ from grader.schemas import Item
 
 e = render.e
 
+MAX_CHECKS = 24  # lines of an item's checks shown on its card
 KEYS = [("j / k", "next / previous group"), ("n", "next group left to review"), ("0-9", "score"),
         ("c", "comment"), ("a", "check or uncheck every answer of the group"), ("Enter", "save"),
         ("Esc", "leave a field")]
@@ -44,7 +45,9 @@ def _rubric(item: Item | None, a: Answer) -> str:
         return ""
     mark = {True: ("found", "\u2713"), False: ("missing", "\u2717"), None: ("unknown", "?")}
     lis = "".join(f'<li class="{mark[ok][0]}"><span class="mark">{mark[ok][1]}</span> {e(text)}</li>'
-                  for text, ok in wanted)
+                  for text, ok in wanted[:MAX_CHECKS])
+    if len(wanted) > MAX_CHECKS:
+        lis += f'<li class="unknown">... and {len(wanted) - MAX_CHECKS} more</li>'
     return f'<h3>{head}</h3><ul class="rubric">{lis}</ul>'
 
 

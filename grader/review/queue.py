@@ -2,8 +2,9 @@
 read the same, so a reviewer decides each group once (as Gradescope's answer groups do).
 
 An item is flagged when its score is provisional (``ItemResult.provisional``), when the rubric marks it
-``manual_review`` (and it ran), or when its feedback calls its score provisional. An item with an override is in the
-queue too (a regrade decided with ``hw1-grader override``), flagged or not.
+``manual_review`` (and it ran), when its feedback calls its score provisional, or when a flag of the report asks for
+it to be reviewed by hand (``"<item id>: ... to be reviewed by hand"``). An item with an override is in the queue too
+(a regrade decided with ``hw1-grader override``), flagged or not.
 
 Groups are made per item by a *grouping key*: a function of the grader's result of an item that returns a string
 (answers with equal strings are one group) or None (no opinion). ``group_key`` asks the functions registered with
@@ -15,12 +16,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass
 
 from grader.reporters.rows import Row, Student
 from grader.review.overrides import Key, Override, is_stale
-from grader.schemas import Item, ItemResult, Rubric
+from grader.schemas import Item, ItemResult, Report, Rubric
 
 KeyFunction = Callable[[ItemResult], "str | None"]
 _KEYS: list[KeyFunction] = []
@@ -57,8 +58,17 @@ def normalised_text(result: ItemResult) -> str | None:
 
 
 # ------------------------------------------------------------------------------------------------------ queue
-def is_flagged(result: ItemResult, item: Item | None) -> bool:
-    if result.provisional:
+BY_HAND = "to be reviewed by hand"
+
+
+def flagged_by_report(report: Report) -> set[str]:
+    """Ids of the items a flag of the report asks a person to review."""
+    return {f.split(":", 1)[0].strip() for f in report.flags if BY_HAND in f and ":" in f}
+
+
+def is_flagged(result: ItemResult, item: Item | None, by_report: Set[str] = frozenset()) -> bool:
+    """by_report: the ids of ``flagged_by_report`` of the item's report."""
+    if result.provisional or result.id in by_report:
         return True
     if item is not None and item.manual_review and result.status != "error":
         return True
@@ -132,9 +142,10 @@ def build(rows: Sequence[Row], rubric: Rubric, overrides: dict[Key, Override]) -
     for row in rows:
         if row.report is None:
             continue
+        by_report = flagged_by_report(row.report)
         for result in row.report.items:
             o = overrides.get((row.entry, result.id))
-            flagged = is_flagged(result, items.get(result.id))
+            flagged = is_flagged(result, items.get(result.id), by_report)
             if not flagged and o is None:
                 continue
             key = group_key(result) if flagged else None

@@ -79,11 +79,17 @@ class Handler(BaseHTTPRequestHandler):
 
     def _route(self) -> str | None:
         """The path after the token, or None (then 403 has been sent) when the token or the Host is wrong."""
-        head, _, rest = self.path.partition("?")[0].lstrip("/").partition("/")
+        head, slash, rest = self.path.partition("?")[0].lstrip("/").partition("/")
         if not hmac.compare_digest(head.encode(), self.server.token.encode()) or \
                 self.headers.get("Host", "") not in self.server.hosts():
             self.close_connection = True
             self._send(403)
+            return None
+        if not slash:  # /TOKEN: the page's relative addresses need /TOKEN/
+            self.send_response(308)
+            self.send_header("Location", f"/{self.server.token}/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
             return None
         return rest
 

@@ -1,5 +1,6 @@
 """The trusted side of the sandbox: a warm zygote per worker, one forked, confined child per job.
 
+The job's parts (items, limits, outcome) and the descriptors that carry it are ``job.py``'s.
 ``Sandbox.run(...)`` writes the job's inputs to a fresh scratch directory, asks the zygote for a child, reads its
 frames as plain data (``reader.py``), enforces the per-item and per-job wall-clock limits, keeps a truncated,
 printable copy of what the student's code printed, and finally kills every process the job started (descendants
@@ -19,14 +20,13 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from grader.errors import SandboxError
-from grader.sandbox.arrays import pack
 from grader.sandbox import policy
+from grader.sandbox.job import JobItem, JobLimits, JobOutcome, framed, job_descriptors
 from grader.sandbox.master import start_zygote, stop_zygote
 from grader.sandbox.procs import kill_tree, start_time, wait_gone
 from grader.sandbox.reader import Reader, printable
@@ -34,55 +34,6 @@ from grader.sandbox.reader import Reader, printable
 SANDBOX_USER = policy.SANDBOX_USER
 READY_SECONDS = 120.0
 PR_SET_DUMPABLE = 4
-_PACKED: dict = {}  # read-only case inputs -> their packed bytes (see arrays.pack), shared by a worker's jobs
-
-
-@dataclass
-class JobItem:
-    """One item to run: the check kind, the student module it calls, and its cases' configs and input arrays."""
-
-    id: str
-    check: str
-    role: str
-    configs: list[dict]
-    inputs: list[dict[str, np.ndarray]]
-    withheld: bool = False  # a hidden item: runs after every visible one, and what is printed then is withheld
-
-
-@dataclass
-class JobLimits:
-    item_seconds: float
-    job_seconds: float
-    memory_mb: int
-    output_bytes: int
-    processes: int
-    file_mb: int
-    withheld_bytes: int | None = None  # room for what is printed once hidden items began (None: output_bytes)
-
-
-@dataclass
-class Abort:
-    """Why a job stopped early: during the import of a module or during an item."""
-
-    phase: str  # "start", "import" or "item"
-    target: str  # role or item id
-    reason: str  # sentence for the student
-
-
-@dataclass
-class JobOutcome:
-    imports: dict[str, dict] = field(default_factory=dict)  # role -> {"ok": bool, "errors": [...]}
-    results: dict[str, tuple[dict, dict[str, np.ndarray]]] = field(default_factory=dict)
-    abort: Abort | None = None
-    output: str = ""  # printable, at most JobLimits.output_bytes of it
-    output_kept: int = 0  # bytes of it kept (before making them printable)
-    output_bytes: int = 0  # how much was printed in all
-    withheld: str = ""  # what was printed once hidden items had begun (never for the student), printable
-    withheld_kept: int = 0  # bytes of it kept (at most JobLimits.withheld_bytes)
-    withheld_bytes: int = 0
-    held: bool = False  # the child reached the hold: hidden items were sent to it
-    layers: list[str] = field(default_factory=list)  # confinement applied, e.g. ['netns', 'user', 'landlock6']
-    exposed: list[str] = field(default_factory=list)  # protected paths the child could still read
 
 
 def _check_reachable(base: Path) -> None:
@@ -112,60 +63,6 @@ def _sweep(uid: int) -> None:
                     os.unlink(e.path)
             except OSError:
                 pass
-
-
-def _framed(head, arrays: dict[str, np.ndarray]) -> bytes:
-    """[u32 length of the JSON header][header][the arrays, packed]: how a job and its hidden part reach the child."""
-    text = json.dumps(head).encode()
-    return len(text).to_bytes(4, "big") + text + pack(arrays, _PACKED)
-
-
-def _memfd(data: bytes) -> int:
-    """An anonymous in-memory file holding ``data`` (no file system entry to create, or for anything to find). Where
-    memfd_create is refused (an old kernel, a strict container), an unlinked temporary file (readable by the
-    grader's user only, and gone from the folder before anything runs)."""
-    try:
-        fd = os.memfd_create("hw1-job", os.MFD_CLOEXEC)
-    except (OSError, AttributeError):
-        fd, name = tempfile.mkstemp(prefix="hw1-job-")
-        os.unlink(name)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd
-
-
-def _job_descriptors(job: bytes, held: bool) -> tuple[list[int], list[int]]:
-    """(ours, the child's): the result and output pipes' read ends and, with hidden items, the write end of the
-    pipe that brings them and the withheld output's read end; for the child the other ends and the job's memfd,
-    in ``zygote.JOB_FDS`` order. If one cannot be made (out of descriptors or memory), those made are closed."""
-    made: list[int] = []
-    try:
-        res_r, res_w = _pair(made)
-        out_r, out_w = _pair(made)
-        job_fd = _memfd(job)
-        made.append(job_fd)
-        ours, theirs = [res_r, out_r], [res_w, out_w, job_fd]
-        if held:
-            held_r, held_w = _pair(made)
-            wout_r, wout_w = _pair(made)
-            ours += [held_w, wout_r]
-            theirs += [held_r, wout_w]
-    except BaseException:
-        for fd in made:
-            os.close(fd)
-        raise
-    return ours, theirs
-
-
-def _pair(made: list[int]) -> tuple[int, int]:
-    r, w = os.pipe()
-    made += [r, w]
-    return r, w
 
 
 def _not_dumpable() -> None:
@@ -316,8 +213,6 @@ class Sandbox:
                    items: list[JobItem]) -> tuple[bytes, bytes | None]:
         """Write the student's files to ``scratch``; return the job (modules, visible items and their inputs) and
         the hidden items with their inputs (None when there are none), each as the bytes the child reads."""
-        if len(_PACKED) > 50_000:
-            _PACKED.clear()
         shown = [it for it in items if not it.withheld]
         hidden = [it for it in items if it.withheld]
         roles = list(dict.fromkeys(it.role for it in items))
@@ -330,12 +225,12 @@ class Sandbox:
             for p in [scratch, *scratch.rglob("*")]:
                 os.chown(p, uid, gid)
         spec, arrays = self._part(shown)
-        job = _framed({"modules": modules, "roles": roles, "items": spec, "held": bool(hidden)}, arrays)
-        return job, _framed(*self._part(hidden)) if hidden else None
+        job = framed({"modules": modules, "roles": roles, "items": spec, "held": bool(hidden)}, arrays)
+        return job, framed(*self._part(hidden)) if hidden else None
 
     def _supervise(self, scratch: Path, items: list[JobItem], lim: JobLimits, job: bytes,
                    held: bytes | None) -> JobOutcome:
-        ours, theirs = _job_descriptors(job, held is not None)
+        ours, theirs = job_descriptors(job, held is not None)
         closed: set[int] = set()
         req = {"scratch": str(scratch),
                "limits": {"cpu_seconds": lim.job_seconds + 5, "memory_mb": lim.memory_mb,

@@ -23,14 +23,10 @@ import os
 import re
 import select
 import time
-from typing import TYPE_CHECKING
-
 
 from grader.sandbox.arrays import unpack
+from grader.sandbox.job import Abort, JobLimits, JobOutcome
 from grader.sandbox.protocol import FrameReader
-
-if TYPE_CHECKING:
-    from grader.sandbox.client import JobLimits, JobOutcome
 
 MAX_RESULT_BYTES = 256 << 20
 MAX_ARRAYS = 100_000
@@ -241,7 +237,6 @@ class Reader:
         self._close(self.held_w)
 
     def _abort(self, what: str) -> None:
-        from grader.sandbox.client import Abort
 
         if self.phase is None:  # after the confinement report, so it is the student's code (e.g. at import)
             self.outcome.abort = Abort("start", "", f"{what} outside any item")

@@ -66,6 +66,21 @@ class Review(_Frozen):
     comment: str = Field("", description="the reviewer's comment, shown to the student")
 
 
+class WrittenCell(_Frozen):
+    """One answer read from a written sheet (Markdown, LaTeX, PDF text): what it said and how it was read."""
+
+    quantity: str = Field(description="what it answers: z1, dl_dW1, dz2_dz1, FIVE_STEPS, ...")
+    question: str = Field("", description="the handout's question it was found under, e.g. '1.1(b)'")
+    where: str = Field("", description="file and line")
+    config: str = Field("", description="the configuration it was graded under")
+    text: str = Field("", max_length=4000, description="the text the grader saw")
+    latex: str | None = Field(None, description="the formula as the grader read it, written back as LaTeX")
+    status: Literal["read", "guessed", "unread", "missing", "wrong"] = Field(
+        description="read; read after a repair that guessed; not read (a person grades it); not found; read but "
+                    "not defined for the homework's shapes (a wrong answer)")
+    note: str = Field("", max_length=1000, description="why, for every status but read")
+
+
 class ItemResult(_Frozen):
     """The result of one rubric item."""
 
@@ -82,6 +97,8 @@ class ItemResult(_Frozen):
     diagnoses: list[Diagnosis] = Field(default_factory=list, description="named mistakes")
     error: str | None = Field(None, description="why the item could not be run (exception, timeout, crash)")
     provisional: bool = Field(False, description="the score waits for a person to review it")
+    written: list[WrittenCell] = Field(default_factory=list, description="the written answers this item was "
+                                                                          "graded from, as read")
     answer: Answer | None = Field(None, description="the student's answer, for the person who reviews it")
     review: Review | None = Field(None, description="a reviewer's score, applied by the batch from its "
                                                     "overrides.json; ``score`` stays the grader's")

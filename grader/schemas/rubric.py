@@ -6,12 +6,18 @@ never as branches in the code.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import re
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from grader.schemas.answers import Concept, FileRules, Step
+from grader.schemas.policies import STAND_INS, InPlace, LatePolicy, LateStep, Packages
+
+__all__ = ["ACTIVATIONS", "CHECK_KINDS", "ITEM_DATA", "STAND_INS", "Concept", "Config", "Conventions", "FileRules",
+           "InPlace", "Item", "LatePolicy", "LateStep", "Limits", "LossConvention", "Packages", "Rubric", "Sizes", "Step",
+           "Tolerance", "Visibility"]
 
 Visibility = Literal["visible", "hidden", "after_due_date", "after_published"]
 Activation = Literal["relu", "sigmoid", "identity"]
@@ -115,142 +121,6 @@ class Limits(_Strict):
     file_mb: int = Field(16, ge=1, description="largest file the student's code may write")
 
 
-def _compiles(patterns: list[str]) -> list[str]:
-    for p in patterns:
-        try:
-            re.compile(p)
-        except re.error as e:
-            raise ValueError(f"{p!r} is not a valid regular expression: {e}") from e
-    return patterns
-
-
-class Step(_Strict):
-    """One canonical training step (1.1(a)). A student's step matches when any pattern is found in it
-    (case-insensitive regular expressions). A step that matches several canonical steps counts as the one with
-    the highest priority. ``after`` names the steps that must come earlier."""
-
-    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    title: str
-    patterns: list[str] = Field(min_length=1)
-    after: list[str] = Field(default_factory=list)
-    priority: int = 0
-
-    @field_validator("patterns")
-    @classmethod
-    def _valid(cls, v: list[str]) -> list[str]:
-        return _compiles(v)
-
-
-class Concept(_Strict):
-    """One idea a free-text answer should contain, found by any of its case-insensitive regular expressions.
-    Every concept is one check of the item."""
-
-    name: str
-    patterns: list[str] = Field(min_length=1)
-
-    @field_validator("patterns")
-    @classmethod
-    def _valid(cls, v: list[str]) -> list[str]:
-        return _compiles(v)
-
-
-class FileRules(_Strict):
-    """The files a submission should hold, relative to its top folder (shell patterns, ``a|b`` = either).
-
-    Each required entry is one check; one more check fails when files match neither list.
-    """
-
-    required: list[str] = Field(min_length=1)
-    optional: list[str] = Field(default_factory=list)
-
-
-class InPlace(_Strict):
-    """What changing the caller's inputs in place costs (``x -= ...``, ``x.t_()``, a parameter overwritten in
-    forward). The course's own tests reuse x, y and the parameters after calling the student's code (to build the
-    autograd reference), so work that changes them fails there even when its own values are right.
-
-    cost: ``"checks"`` -- the checks of every case whose inputs were changed fail (all of a case's quantities
-    depend on all of its inputs), as they would in the course's tests; or a number in [0, 1] -- the item keeps its
-    checks and loses that fraction of its points (0: named in the feedback, nothing taken off).
-    """
-
-    cost: Literal["checks"] | float = "checks"
-
-    @field_validator("cost")
-    @classmethod
-    def _fraction(cls, v):
-        if not isinstance(v, str) and not 0 <= v <= 1:
-            raise ValueError(f'must be "checks" or a fraction of the item\'s points in [0, 1], got {v!r}')
-        return v
-
-
-#: Packages real solutions import and seldom use, none of which the homework needs: without them an unused import
-#: would stop the whole module.
-STAND_INS = ("pandas", "seaborn", "tqdm", "IPython", "ipywidgets", "sklearn", "scipy", "cv2", "PIL", "plotly",
-             "wandb", "tensorboard", "torchvision", "google.colab", "jax", "numba", "h5py", "imageio", "skimage")
-
-
-class Packages(_Strict):
-    """Packages beyond the grader's own (numpy, torch, matplotlib).
-
-    stand_in: when the student's code imports one of these and it is not installed, the import gives a stand-in
-    that fails only when the code really uses it (the report notes it); a package that is installed is always the
-    real one. install: pip requirement strings the Gradescope autograder's setup.sh installs as well, for a course
-    that wants its students to use them.
-    """
-
-    stand_in: list[str] = Field(default_factory=lambda: list(STAND_INS), max_length=200)
-    install: list[str] = Field(default_factory=list, max_length=50)
-
-    @field_validator("stand_in")
-    @classmethod
-    def _names(cls, v: list[str]) -> list[str]:
-        bad = [n for n in v if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*", n)]
-        if bad:
-            raise ValueError(f"not importable module names: {bad}")
-        protected = [n for n in v if n.split(".")[0] in ("numpy", "torch", "matplotlib", "grader", "reference")]
-        if protected:
-            raise ValueError(f"{protected}: the grader's own packages cannot be stood in for")
-        return v
-
-    @field_validator("install")
-    @classmethod
-    def _requirements(cls, v: list[str]) -> list[str]:
-        bad = [r for r in v if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._\-]*(\[[A-Za-z0-9,._\-]+\])?"
-                                                 r"\s*([<>=!~]=?\s*[A-Za-z0-9.*+!_\-]+\s*,?\s*)*", r)]
-        if bad:
-            raise ValueError(f"not pip requirements (name, optionally a version like ==1.2): {bad}")
-        return v
-
-
-class LateStep(_Strict):
-    """Submitted at most ``hours`` after the due date: the score loses ``penalty`` (a fraction of it)."""
-
-    hours: float = Field(gt=0)
-    penalty: float = Field(ge=0, le=1)
-
-
-class LatePolicy(_Strict):
-    """How lateness changes the score. Lateness is the submission time minus the due date, both as Gradescope
-    records them (never the clock of the machine that grades).
-
-    ``grace_minutes`` late still counts as on time; then the first step whose ``hours`` covers the lateness applies;
-    later than every step, ``penalty_after`` applies (1.0: nothing is kept).
-    """
-
-    grace_minutes: float = Field(0.0, ge=0)
-    steps: list[LateStep] = Field(default_factory=list)
-    penalty_after: float = Field(1.0, ge=0, le=1)
-
-    @field_validator("steps")
-    @classmethod
-    def _increasing(cls, v: list[LateStep]) -> list[LateStep]:
-        hours = [s.hours for s in v]
-        if hours != sorted(set(hours)):
-            raise ValueError(f"steps must have strictly increasing hours, got {hours}")
-        return v
-
-
 class Item(_Strict):
     """One rubric item: an id, points and how it is checked."""
 
@@ -306,6 +176,27 @@ class Item(_Strict):
         return self
 
 
+class Written(_Strict):
+    """How written theory answers (Markdown, LaTeX, PDF) are read: which question of the handout each item is,
+    and the layout asked for the derivative of the loss by a weight matrix.
+
+    layout: ``either`` -- numerator layout (shaped like W^T, ``x dl/dz1``) or gradient layout (shaped like W,
+    ``(dl/dz1)^T x^T``), whichever the sheet uses throughout; ``numerator`` or ``gradient`` -- only that one.
+    questions: item id -> the handout's label of the question it grades, e.g. ``"1.1b_forward" = "1.1(b)"``.
+    """
+
+    layout: Literal["either", "numerator", "gradient"] = "either"
+    questions: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("questions")
+    @classmethod
+    def _labels(cls, v: dict[str, str]) -> dict[str, str]:
+        bad = [q for q in v.values() if not re.fullmatch(r"\d\.\d\([a-e]\)", q)]
+        if bad:
+            raise ValueError(f"question labels look like '1.1(b)'; got {bad}")
+        return v
+
+
 class Rubric(_Strict):
     """A whole rubric file."""
 
@@ -317,6 +208,7 @@ class Rubric(_Strict):
     late_policy: LatePolicy | None = Field(None, description="no policy: lateness does not change the score")
     in_place: InPlace = Field(InPlace(), description="what changing the caller's inputs in place costs")
     packages: Packages = Field(Packages(), description="stand-ins for unused imports, extra packages to install")
+    written: Written = Field(Written(), description="how written theory answers are read")
     items: list[Item]
 
     @model_validator(mode="after")
@@ -326,6 +218,9 @@ class Rubric(_Strict):
             if it.id in seen:
                 raise ValueError(f"item id {it.id!r} appears twice")
             seen.add(it.id)
+        unknown = [k for k in self.written.questions if k not in seen]
+        if unknown:
+            raise ValueError(f"[written] questions name items the rubric does not have: {unknown}")
         return self
 
     @property

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -25,6 +27,15 @@ class Module(_Frozen):
     continue_on_error: bool = Field(False, description="notebooks: a failing cell is reported and the run goes on")
 
 
+class Document(_Frozen):
+    """A written hand-in the theory may be answered in: Markdown, LaTeX, a notebook's markdown cells, or a PDF."""
+
+    filename: str
+    kind: Literal["markdown", "latex", "notebook", "pdf"]
+    text: str = Field("", description="the text (Markdown, LaTeX, or the notebook's markdown cells joined)")
+    data: bytes = Field(b"", description="a PDF's bytes; its text layer is read only when the theory needs it")
+
+
 class Submission(_Frozen):
     """Everything the grader knows about a submission without running it."""
 
@@ -34,6 +45,8 @@ class Submission(_Frozen):
     roles: dict[str, str] = Field(description="which module provides each part: {'mlp': 'mlp', 'theory': ...}")
     key: str = Field(description="sha256 of the source files: fixes the randomized cases for this submission")
     problems: list[str] = Field(default_factory=list, description="what the loader noticed, for the student")
+    documents: list[Document] = Field(default_factory=list, description="written answers (.md, .tex, notebook "
+                                                                        "markdown, .pdf), for Part 1")
 
     def module_for(self, role: str) -> Module | None:
         name = self.roles.get(role)

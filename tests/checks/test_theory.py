@@ -15,7 +15,7 @@ import pytest
 import torch
 
 import reference
-from grader.cases import make_cases
+from grader.checks import cases_for as make_cases
 from grader.checks import CHECKS, answers, layout, theory
 from grader.compare import compare
 from grader.engine import grade

@@ -177,3 +177,32 @@ def test_mistakes_table_counts_mistakes_not_pointers_to_other_items(rubric):
     rows = [Row(f"s{i}", (), _report(rubric, {backward.id: 5.0}, {backward.id: (pointer, own)})) for i in range(3)]
     found = {(m.item, m.code): m.students for m in mistakes(rows)}
     assert found == {("2.backward", "relu_mask_missing"): 3}
+
+
+def test_a_reviewers_score_counts_everywhere_and_says_so(rubric):
+    from grader.schemas.report import Review
+
+    backward = next(i for i in rubric.items if i.id == "2.backward")
+    mistake = Diagnosis(code="transposed", quantities=["dJdW1"], message="dJdW1 is transposed")
+    report = _report(rubric, {backward.id: 5.0}, {backward.id: [mistake]})
+    review = Review(score=backward.points, reviewer="ta.kim", time="2024-05-01T10:00:00+00:00",
+                    comment="Transposed on purpose, as the notes allow.")
+    reviewed = report.model_copy(update={"items": [i.model_copy(update={"review": review}) if i.id == backward.id
+                                                   else i for i in report.items]})
+    rows = [Row("a", (Student("Ann", "a@x.edu", "N1"),), reviewed), Row("b", (), report)]
+    a, b = _parse(csv_report.to_csv(rows, rubric))
+    assert a[backward.id] == points(backward.points) and float(a["total"]) == rubric.max_score
+    assert a["reviewed"] == f"2.backward: {points(backward.points)} (the grader's 5), reviewed by ta.kim"
+    assert b[backward.id] == "5" and b["reviewed"] == ""
+    assert reviewed.score == report.score  # the grader's total stays in the report
+    assert _parse(canvas.to_canvas_csv(rows, "HW1", rubric.max_score))[0]["HW1"] == points(rubric.max_score)
+    stats = {s.id: s for s in summary.item_stats(rows, rubric)}[backward.id]
+    assert (stats.passed, stats.reviewed) == (1, 1) and stats.mean == pytest.approx((backward.points + 5) / 2)
+    assert [(m.code, m.students, m.reviewed) for m in summary.mistakes(rows)] == [("transposed", 2, 1)]
+    assert _parse(summary.mistakes_csv(rows))[0]["reviewed"] == "1"
+    md = summary.summary_markdown(rows, rubric)
+    assert "1 item score of 1 submission set by a reviewer" in md and "| transposed | 2 (1 reviewed) |" in md
+    page = feedback_page.render(rows[0], rubric, "md")
+    assert f"| {points(backward.points)} / {points(backward.points)} | passed (reviewed by ta.kim) |" in page
+    assert "Reviewed by ta.kim (2024-05-01)" in page and "Transposed on purpose" in page
+    assert f"Score: {points(rubric.max_score)} / {points(rubric.max_score)}." in page

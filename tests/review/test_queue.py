@@ -83,6 +83,17 @@ def test_flagged_items(rubric):
     assert not queue.is_flagged(plain.model_copy(update={"status": "error"}), manual)  # it did not run
     assert queue.is_flagged(plain.model_copy(update={"feedback": "A provisional score."}), other)
     assert not queue.is_flagged(plain, other)
+    assert queue.is_flagged(plain, other, {ITEM})  # a flag of the report asks for a person
+
+
+def test_a_flag_of_the_report_puts_its_item_in_the_queue(rubric):
+    plain = _result(None).model_copy(update={"feedback": "4 of 4 checks passed.", "id": "2.backward"})
+    report = _report(rubric, plain).model_copy(update={"flags": [
+        "2.backward: the code may use autograd (line 3), but none ran while it was graded: score kept, to be "
+        "reviewed by hand", "unreadable submission: nothing"]})
+    assert queue.flagged_by_report(report) == {"2.backward"}
+    groups = queue.build([Row("a", (), report)], rubric, {})
+    assert [(g.item_id, [a.entry for a in g.answers]) for g in groups] == [("2.backward", ["a"])]
 
 
 def test_other_code_can_add_a_grouping_key(rubric):

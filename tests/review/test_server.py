@@ -50,6 +50,8 @@ def test_it_listens_on_localhost_only_and_serves_the_page_with_the_token(served)
     assert status == 200 and "3 of 3 answers left to review, in 2 of 2 groups." in body.decode()
     assert "default-src 'none'" in headers["Content-Security-Policy"] and headers["Cache-Control"] == "no-store"
     assert request(served, "GET", f"/{served.token}/static/review.js")[0] == 200
+    status, _, headers = request(served, "GET", f"/{served.token}")
+    assert status == 308 and headers["Location"] == f"/{served.token}/"
     state = json.loads(request(served, "GET", f"/{served.token}/api/state")[1])
     assert (state["answers_left"], state["groups_left"]) == (3, 2)
 
