@@ -23,7 +23,7 @@ from grader.load import load_submission
 from grader.rubric import bundled_conventions, load_rubric
 from grader.salt import hidden_salt
 from grader.sandbox.client import JobItem, JobLimits, Sandbox
-from grader.schemas import Report, Rubric
+from grader.schemas import Item, Limits, Report, Rubric
 from grader.schemas.sandbox import ImportFrame, ItemFrame
 from grader.schemas.submission import Submission
 from grader.written import Written
@@ -48,8 +48,31 @@ def plan(rubric: Rubric, sub: Submission, salt: str) -> list[Plan]:
         secret = rubric.seed if item.visibility == "visible" else salt
         cases = cases_for(item, secret, sub.key)
         conventions = tuple(sorted(getattr(rubric.conventions, CHECKS[item.check].convention).items()))
-        plans.append(Plan(item, cases, [expected_for(c, item.check, conventions) for c in cases]))
+        expected = [expected_for(c, item.check, conventions) for c in cases]
+        plans.append(Plan(item, cases, expected, quick_limit(rubric.limits, item, cases, conventions)))
     return plans
+
+
+def quick_limit(lim: Limits, item: Item, cases: list[Case], conventions: tuple) -> float:
+    """An item's first time limit: ``quick_multiple`` times what the reference needs for its cases (timed on its
+    largest case), at least ``quick_seconds``, at most ``item_seconds``."""
+    if CHECKS[item.check].static is not None or not cases:
+        return lim.item_seconds
+    largest = max(cases, key=lambda c: sum(a.size for a in c.inputs.values()))
+    need = _reference_seconds(largest, item.check, conventions) * len(cases)
+    return min(lim.item_seconds, max(lim.quick_seconds, lim.quick_multiple * need))
+
+
+@lru_cache(maxsize=1024)
+def _reference_seconds(case: Case, check: str, conventions: tuple) -> float:
+    """Seconds the reference takes for ``case`` (the best of three runs; pool cases are shared, so once each)."""
+    kind, conv = CHECKS[check], dict(conventions)
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        kind.expected(case.config, case.inputs, conv)
+        best = min(best, time.perf_counter() - start)
+    return best
 
 
 def warm(rubric: Rubric) -> int:
@@ -179,18 +202,16 @@ def _run_jobs(sandbox: Sandbox, modules: dict, files: dict, pending: list[Plan],
               ran: dict[str, Ran], imports: dict[str, ImportFrame], printed: "Printed", flags: list[str]) -> None:
     """Run ``pending`` in as many jobs as it takes (a timeout or crash costs one item, then a fresh child goes on)."""
     after_hold = False  # once a child has had hidden inputs, everything later jobs print is withheld
+    quick = {p.item.id: p.quick_seconds for p in pending if p.quick_seconds}
+    probe: bool | None = None  # None: no item ran out of its quick limit yet; True: slow code that ends
     while pending:
         left = deadline - time.monotonic()
         if left <= 1:
             for p in pending:
                 ran[p.item.id] = Ran(error=f"not run: the submission used up its {lim.submission_seconds:g} s")
             break
-        withheld_room = max(0, lim.output_bytes - printed.kept_withheld)
-        # after a hold both pipes of a job are withheld: they share the withheld room
-        shown_room = withheld_room // 2 if after_hold else max(0, lim.output_bytes - printed.kept)
         job = sandbox.run(modules, files, [_job_item(p) for p in pending],
-                          JobLimits(lim.item_seconds, left, lim.memory_mb, shown_room, lim.processes, lim.file_mb,
-                                    withheld_room - shown_room if after_hold else withheld_room))
+                          _limits(lim, left, printed, after_hold, None if probe else quick))
         printed.add(job, all_withheld=after_hold)
         after_hold = after_hold or job.held
         for role, header in job.imports.items():
@@ -214,12 +235,47 @@ def _run_jobs(sandbox: Sandbox, modules: dict, files: dict, pending: list[Plan],
             else:
                 named = a.phase == "item" and a.target in {p.item.id for p in pending}
                 target = a.target if named else pending[0].item.id
-                ran[target] = Ran(error=a.reason if named else f"your code {a.reason}")
+                if named and a.timed_out and probe is None and a.target in quick:
+                    p = next(p for p in pending if p.item.id == a.target)
+                    probe, after_hold = _smallest_case_ends(sandbox, modules, files, p, lim, deadline, printed,
+                                                            after_hold)
+                    if probe:
+                        continue  # slow code that ends: the item runs again, every item with the full limit
+                    reason = (f"{a.reason}, and its smallest case run alone did not finish within "
+                              f"{lim.probe_seconds:g} s either: look for a loop that never ends")
+                    ran[target] = Ran(error=reason)
+                else:
+                    ran[target] = Ran(error=a.reason if named else f"your code {a.reason}")
             pending = [p for p in pending if p.item.id not in ran]
         elif pending:
             for p in pending:
                 ran[p.item.id] = Ran(error="the sandbox stopped before running this item")
             break
+
+
+def _limits(lim: Limits, left: float, printed: "Printed", after_hold: bool,
+            quick: dict[str, float] | None) -> JobLimits:
+    """One job's limits: the time left, the output room left, each item's own limit (``quick``; None: the full one)."""
+    withheld_room = max(0, lim.output_bytes - printed.kept_withheld)
+    # after a hold both pipes of a job are withheld: they share the withheld room
+    shown_room = withheld_room // 2 if after_hold else max(0, lim.output_bytes - printed.kept)
+    return JobLimits(lim.item_seconds, left, lim.memory_mb, shown_room, lim.processes, lim.file_mb,
+                     withheld_room - shown_room if after_hold else withheld_room, item_limits=quick,
+                     import_seconds=lim.item_seconds)
+
+
+def _smallest_case_ends(sandbox: Sandbox, modules: dict, files: dict, p: Plan, lim: Limits, deadline: float,
+                        printed: "Printed", after_hold: bool) -> tuple[bool, bool]:
+    """Run the item's smallest case alone, within ``probe_seconds``: (whether it finished, after_hold)."""
+    small = min(range(len(p.cases)), key=lambda i: sum(a.size for a in p.cases[i].inputs.values()))
+    one = Plan(p.item, [p.cases[small]], [p.expected[small]])
+    left = min(lim.probe_seconds + 5, deadline - time.monotonic())
+    if left <= 1:
+        return False, after_hold
+    job = sandbox.run(modules, files, [_job_item(one)],
+                      _limits(lim, left, printed, after_hold, {p.item.id: lim.probe_seconds}))
+    printed.add(job, all_withheld=after_hold)
+    return p.item.id in job.results, after_hold or job.held
 
 
 class Printed:

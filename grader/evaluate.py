@@ -28,6 +28,7 @@ class Plan:
     item: Item
     cases: list[Case]
     expected: list[Expected]
+    quick_seconds: float = 0.0  # the item's first time limit in the sandbox (0: the rubric's item_seconds)
 
 
 @dataclass

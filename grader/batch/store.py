@@ -7,6 +7,7 @@ Layout of OUT::
     roster.json           every entry of the batch: {entry: {"students": [...], "created_at": ...}}
     reports/<entry>.json  one graded submission: the same JSON as ``hw1-grader grade --json``
     errors/<entry>.json   a submission the grader itself failed on: {"entry", "error", "traceback"}
+    overrides.json        the reviewers' decisions (``grader.review.overrides``), applied whenever the rest is rebuilt
     grades.csv, canvas.csv, feedback/, summary/   rebuilt from the records at the end of every run
 
 ``grades.csv`` and the rest are derived, so a rerun after a crash, a merge of shards and an uninterrupted run give

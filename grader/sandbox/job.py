@@ -40,6 +40,8 @@ class JobLimits:
     processes: int
     file_mb: int
     withheld_bytes: int | None = None  # room for what is printed once hidden items began (None: output_bytes)
+    item_limits: dict[str, float] | None = None  # item id -> its own limit (default: item_seconds)
+    import_seconds: float | None = None  # the limit for importing each module (default: item_seconds)
 
 
 @dataclass
@@ -49,6 +51,7 @@ class Abort:
     phase: str  # "start", "import" or "item"
     target: str  # role or item id
     reason: str  # sentence for the student
+    timed_out: bool = False  # the phase ran out of its time limit (not the whole job's)
 
 
 @dataclass

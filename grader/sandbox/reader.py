@@ -115,7 +115,7 @@ class Reader:
         self.open_fds = {fd for fd in (self.res_r, self.out_r, self.wout_r) if fd >= 0}
         self.closed: set[int] = set()  # fds this reader closed (the caller closes the rest)
         self.start = time.monotonic()
-        self.phase_deadline = self.start + lim.item_seconds
+        self.phase_deadline = self.start + self._limit(self._next_phase())
 
     def read(self) -> JobOutcome:
         job_deadline = self.start + self.lim.job_seconds
@@ -124,6 +124,7 @@ class Reader:
             deadline = min(self.phase_deadline, job_deadline)
             if now >= deadline:
                 self._abort(f"did not finish within {self._limit_text(deadline == job_deadline)}")
+                self.outcome.abort.timed_out = deadline != job_deadline
                 break
             writing = [self.held_w] if self.holding and self.held_w not in self.closed else []
             ready, can_write, _ = select.select(list(self.open_fds), writing, [], deadline - now)
@@ -154,9 +155,17 @@ class Reader:
         self.outcome.withheld_kept = len(self.withheld)
         return self.outcome
 
+    def _limit(self, phase: tuple[str, str] | None) -> float:
+        """A phase's time limit: an import's, or the item's own."""
+        if phase is not None and phase[0] == "import" and self.lim.import_seconds is not None:
+            return self.lim.import_seconds
+        if phase is not None and phase[0] == "item" and self.lim.item_limits:
+            return self.lim.item_limits.get(phase[1], self.lim.item_seconds)
+        return self.lim.item_seconds
+
     def _limit_text(self, whole_job: bool) -> str:
         return f"{self.lim.job_seconds:g} s (the limit for a whole submission)" if whole_job \
-            else f"{self.lim.item_seconds:g} s"
+            else f"{self._limit(self.phase):g} s"
 
     def _keep(self, data: bytes, withheld: bool) -> None:
         """Count and keep printed bytes; what is withheld has a room of its own, so it never changes how much of
@@ -200,7 +209,7 @@ class Reader:
         self.phase = self._next_phase()
         if self.phase is not None:
             self.begun.add(self.phase)
-        self.phase_deadline = time.monotonic() + self.lim.item_seconds
+        self.phase_deadline = time.monotonic() + self._limit(self.phase)
 
     def _next_phase(self) -> tuple[str, str] | None:
         for role in self.role_order:
@@ -284,7 +293,7 @@ class Reader:
             self.phase = phase
             if self.phase not in self.begun:
                 self.begun.add(self.phase)
-                self.phase_deadline = time.monotonic() + self.lim.item_seconds
+                self.phase_deadline = time.monotonic() + self._limit(self.phase)
         elif kind == "import":
             if self.holding:
                 raise ValueError("an import after the hidden items began")

@@ -111,9 +111,21 @@ class Tolerance(_Strict):
 
 
 class Limits(_Strict):
-    """Resource limits for one submission's sandboxed run."""
+    """Resource limits for one submission's sandboxed run.
 
-    item_seconds: float = Field(10.0, gt=0, description="wall-clock limit for one item (and for an import)")
+    Each item first gets a quick limit that fits the work: ``quick_multiple`` times what the reference solution
+    needs for the item's cases, at least ``quick_seconds``, at most ``item_seconds``. A correct solution needs
+    milliseconds; an endless loop is stopped in well under a second. An item that runs out of its quick limit is
+    not scored 0 on that alone: its smallest case runs alone, within ``probe_seconds``. If it finishes, the code is
+    slow but ends, and every item of the submission gets the full ``item_seconds`` from then on (the item runs
+    again); if not, the item scores 0 and the others keep their quick limits.
+    """
+
+    item_seconds: float = Field(10.0, gt=0, description="wall-clock limit for one item of slow code, and for an "
+                                                        "import")
+    quick_seconds: float = Field(0.75, gt=0, description="the least quick limit of an item")
+    quick_multiple: float = Field(500.0, gt=0, description="the quick limit in multiples of the reference's time")
+    probe_seconds: float = Field(5.0, gt=0, description="limit for an item's smallest case run alone")
     submission_seconds: float = Field(60.0, gt=0, description="wall-clock limit for the whole submission")
     memory_mb: int = Field(2048, ge=256, description="address-space limit of the student's process")
     output_bytes: int = Field(20_000, ge=0, description="how much of what the student's code prints is kept")

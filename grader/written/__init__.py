@@ -200,6 +200,11 @@ def _referred(q: str, own: list[str | None], qs: documents.Questions):
         target = reference(text) if text else None
         if target is None or re.search(r"\b(with|but|except|replac|instead)\w*", text, re.I):
             continue
+        if target.startswith("("):  # "(a)": a question of the same section
+            target = f"{label[:3]}{target}"
+        elif target == "above":
+            earlier = list(qs.texts)
+            target = earlier[earlier.index(label) - 1] if label in earlier and earlier.index(label) else ""
         found = next((c for c in qs.cells if c.question == target and c.quantity == q), None)
         if found is not None:
             c = sheet.prepare(q, found)
@@ -209,19 +214,30 @@ def _referred(q: str, own: list[str | None], qs: documents.Questions):
 
 
 def _layouts(out: Written, prepared, rubric: Rubric) -> dict[str, str | None]:
-    """The layout weight gradients are read in: the rubric's, or the one the sheet uses (flagged when mixed)."""
-    seen = {c.layout for cells in prepared.values() for q, c in cells.items() if q in sheet.WEIGHTS and c.layout}
+    """The layout weight gradients are read in: the rubric's, else the one most of the sheet's weight gradients
+    use (the others are then graded in it: a transpose too many or too few is wrong). A tie is flagged and each
+    answer read in its own layout."""
     if rubric.written.layout != "either":
         return {q: rubric.written.layout for q in sheet.WEIGHTS}
-    if len(seen) > 1:
-        out.flags.append("the written sheet mixes numerator-layout and gradient-layout weight gradients")
-        for cells in prepared.values():
-            for q in sheet.WEIGHTS:
-                cells[q].why = (cells[q].why + "; " if cells[q].why else "") + "the sheet mixes layouts"
-                if cells[q].status == "read":
-                    cells[q].status = "guessed"
-    layout = next(iter(seen)) if len(seen) == 1 else None
-    return {q: layout for q in sheet.WEIGHTS} if layout else {}
+    votes = [c.layout for cells in prepared.values() for q, c in cells.items() if q in sheet.WEIGHTS and c.layout]
+    counts = {k: votes.count(k) for k in ("gradient", "numerator")}
+    if counts["gradient"] == counts["numerator"]:
+        if votes:
+            out.flags.append("the written sheet uses numerator layout and gradient layout equally often for dl/dW")
+            for cells in prepared.values():
+                for q in sheet.WEIGHTS:
+                    if cells[q].status == "read":
+                        cells[q].status, cells[q].why = "guessed", "the sheet mixes layouts; read in its own"
+        return {}
+    layout = max(counts, key=counts.get)
+    shape = {"gradient": "W (gradient layout)", "numerator": "W^T (numerator layout)"}
+    for cells in prepared.values():
+        for q in sheet.WEIGHTS:
+            c = cells[q]
+            if c.layout and c.layout != layout and c.status == "read":
+                c.status, c.why = "wrong", (f"shaped like {shape[c.layout]}, while the sheet's other weight "
+                                            f"gradients are shaped like {shape[layout]}: a transpose is wrong here")
+    return {q: layout for q in sheet.WEIGHTS}
 
 
 def _text_item(out: Written, p, question: str | None, qs: documents.Questions) -> None:

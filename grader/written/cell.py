@@ -32,10 +32,18 @@ _CASES_WORDS = re.compile(r"^(?P<a>.+?)\s*,?\s*(?:\\text\{\s*)?\bif\b\s*\}?\s*(?
                           r"(?:\\text\{\s*)?\b(?:otherwise|else)\b\s*\}?)\s*\.?$", re.I | re.S)
 
 
+_KEPT_WORDS = re.compile(r"\s*(if|otherwise|else|for|when|d|relu|sigmoid|diag|id|identity|[a-z])\s*", re.I)
+
+
 def formula(text: str) -> str:
-    """The math of a cell: its $...$ segments joined, words that carry meaning kept (if / else)."""
-    t = text.strip()
-    t = re.sub(r"^\s*(?:\\\[|\$\$?)|(?:\\\]|\$\$?)\s*[.,]?\s*$", "", t)
+    """The math of a cell: its $...$ segments joined, words that carry meaning kept (if / else); a remark in
+    \\text{...} inside the math (\\text{ (a diagonal matrix)}) is not math and goes."""
+    t = text.strip().rstrip(".,")
+    t = re.sub(r"\\(?:text|textrm|mbox)\{([^{}]*)\}",
+               lambda m: m.group(0) if _KEPT_WORDS.fullmatch(m.group(1)) else " ", t)
+    for left, right in (("$$", "$$"), (r"\[", r"\]")):
+        if t.startswith(left) and t.endswith(right):
+            t = t[len(left):-len(right)]
     if "$" in t:
         words = re.sub(r"\$[^$]*\$", " ", t)
         if re.search(r"\bif\b", words, re.I):

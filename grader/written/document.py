@@ -71,14 +71,15 @@ def questions(filename: str, text: str, kind: str) -> Questions:
                 section, letter = m.group(1), (m.group(2) or m.group(3) or "").lower() or None
                 rest = line[m.end():].strip(" :*#}")
                 if section and letter and rest:
-                    by_question.setdefault(f"1.{section}({letter})", []).append((number, rest))
+                    by_question.setdefault(f"1.{section}({letter})", []).append((-number, rest))
                 continue
             m = _LETTER.match(line)
             if m and section:
                 letter = next(g for g in m.groups() if g).lower()
                 rest = line[m.end():].strip(" :*#}")
-                if rest:
-                    by_question.setdefault(f"1.{section}({letter})", []).append((number, rest))
+                if rest:  # a heading's own words: text of the question, not a cell (negative line number)
+                    by_question.setdefault(f"1.{section}({letter})", []).append((-number if _heading(line) else
+                                                                                 number, rest))
                 continue
         if section and letter:
             by_question.setdefault(f"1.{section}({letter})", []).append((number, line))
@@ -104,6 +105,8 @@ def _cells(filename: str, question: str, lines: list[tuple[int, str]]) -> list[F
     pending: tuple[int, str] | None = None  # a label line whose formula is in the next display-math block
     block: list[str] | None = None
     for number, raw in lines:
+        if number < 0:
+            continue
         line = raw.strip()
         where = f"{filename}: line {number}"
         if block is not None:  # inside $$ ... $$ or \[ ... \]
@@ -147,8 +150,10 @@ def _cells(filename: str, question: str, lines: list[tuple[int, str]]) -> list[F
 
 
 def _columns(raw: str) -> list[str] | None:
-    if raw.count("|") >= 2 and not re.search(r"\\\||\\[lr]?Vert", raw):
-        cols = [c.strip() for c in raw.strip().strip("|").split("|")]
+    bars = len(re.findall(r"(?<!\\)\|", raw))
+    if bars >= 2 and raw.strip().startswith("|") or bars >= 3:
+        inner = re.sub(r"^\s*\||(?<!\\)\|\s*$", "", raw.strip())
+        cols = [c.strip() for c in re.split(r"(?<!\\)\|", inner)]
         return cols if len(cols) >= 2 else None
     if raw.count("\t") >= 1 and not raw.startswith("\t"):
         cols = [c.strip() for c in raw.split("\t") if c.strip()]
@@ -193,6 +198,9 @@ def _equations(question: str, line: str, where: str, label_line: str | None) -> 
     """``$label = formula$`` / ``label: formula`` (a list item, a sentence, a display block)."""
     text = re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", line)
     out = []
+    math = _math_equation(question, text, where)
+    if math is not None:
+        return [math]
     m = re.match(r"^(?P<label>[^=:]{1,80}?)\s*(?::|=|\\coloneqq|:=)\s*(?P<formula>.+)$", _unwrap(text))
     if m:
         label, formula = m.group("label"), m.group("formula")
@@ -205,6 +213,27 @@ def _equations(question: str, line: str, where: str, label_line: str | None) -> 
         if quantity is not None:
             out.append(_make(question, quantity, text, where, diagonal))
     return out
+
+
+def _math_equation(question: str, text: str, where: str) -> Found | None:
+    """'$label = formula$ words' or '$label$: words': the label in the first math, the answer after it."""
+    m = re.match(r"^\s*\$(?P<math>[^$]+)\$(?P<rest>.*)$", text)
+    if not m:
+        return None
+    math, rest = m.group("math"), m.group("rest")
+    eq = re.match(r"^(?P<label>[^=]+?)\s*(?:=|\\coloneqq|:=)\s*(?P<formula>.+)$", math)
+    if eq:
+        quantity, diagonal = labels.quantity(eq.group("label"), None)
+        if quantity is None:
+            return None
+        tail = rest if re.match(r"^\s*,?\s*(?:\\text\{\s*)?(if|when|for)\b", rest, re.I) else ""
+        return _make(question, quantity, f"${eq.group('formula')}${tail}", where, diagonal)
+    colon = re.match(r"^\s*(?::|=|is|are)\s*(?P<formula>.+)$", rest)
+    if colon:
+        quantity, diagonal = labels.quantity(math, None)
+        if quantity is not None:
+            return _make(question, quantity, colon.group("formula"), where, diagonal)
+    return None
 
 
 def _unwrap(text: str) -> str:

@@ -103,6 +103,14 @@ class _Norm(sympy.Function):
         return text if exp is None else f"{text}^{{{exp}}}"
 
 
+class _Hadamard(sympy.Function):
+    def _latex(self, printer, exp=None):
+        parts = [printer._print(a) for a in self.args]
+        parts = [rf"\left({p}\right)" if isinstance(a, sympy.Add) else p for a, p in zip(self.args, parts)]
+        text = r"\left(" + r" \odot ".join(parts) + r"\right)"
+        return text if exp is None else rf"{text}^{{{exp}}}"
+
+
 class _Indicator(sympy.Function):
     def _latex(self, printer, exp=None):
         return r"\mathbb{1}\left[" + printer._print(self.args[0]) + r"\right]"
@@ -124,6 +132,14 @@ def _sympy(node: Node, nc: bool = True) -> sympy.Basic:
     if isinstance(node, Add):
         return sympy.Add(*(_sympy(t, nc) for t in node.terms), evaluate=False)
     if isinstance(node, Prod):
+        if any(node.hadamard):
+            segments, start = [], 0
+            for i, had in enumerate(node.hadamard + (True,)):
+                if had:
+                    seg = [_sympy(f, nc) for f in node.factors[start:i + 1]]
+                    segments.append(seg[0] if len(seg) == 1 else sympy.Mul(*seg, evaluate=False))
+                    start = i + 1
+            return _Hadamard(*segments)
         return sympy.Mul(*(_sympy(f, nc) for f in node.factors), evaluate=False)
     if isinstance(node, Pow):
         return sympy.Pow(_sympy(node.base, nc), _sympy(node.exp, False), evaluate=False)
@@ -143,16 +159,10 @@ def _sympy(node: Node, nc: bool = True) -> sympy.Basic:
 def to_latex(node: Node) -> str:
     """The formula as the grader read it, written back as LaTeX (``sympy.latex``); elementwise products as
     ``\\odot``."""
-    if isinstance(node, Prod) and any(node.hadamard):
-        parts, start = [], 0
-        for i, had in enumerate(node.hadamard + (True,)):
-            if had:
-                seg = node.factors[start:i + 1]
-                text = to_latex(seg[0]) if len(seg) == 1 else to_latex(Prod(seg, (False,) * (len(seg) - 1)))
-                parts.append(f"\\left({text}\\right)" if isinstance(seg[0], Add) and len(seg) == 1 else text)
-                start = i + 1
-        return r" \odot ".join(parts)
     try:
-        return sympy.latex(_sympy(node))
+        text = sympy.latex(_sympy(node))
+        if isinstance(node, Prod) and any(node.hadamard) and text.startswith(r"\left(") and text.endswith(r"\right)"):
+            text = text[6:-7]
+        return text
     except Exception:  # a renderer hiccup must not cost a grade: the tree was read all the same
         return "(formula)"

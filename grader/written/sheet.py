@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import reference
-from grader.checks import CHECKS
 from grader.schemas.report import WrittenCell
 from grader.schemas.sandbox import CaseResult, ItemFrame, Output
 from grader.written import cell as cells
@@ -101,6 +100,14 @@ def _derive(env: dict[str, Value]) -> dict[str, Value]:
     return env
 
 
+def _identity(env: dict[str, Value], q: str) -> None:
+    """I in an answer for a square Jacobian is that Jacobian's size; elsewhere it has no size."""
+    if q in ("dz2_dz1", "dyhat_dz3"):
+        env["I"] = Value(np.eye(env[q].a.shape[0]))
+    else:
+        env.pop("I", None)
+
+
 def _generic_inputs(config) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(0)
     n, m, K = GENERIC["n"], GENERIC["m"], GENERIC["K"]
@@ -147,6 +154,7 @@ def plan_cell(c: _Cell, config, conv) -> None:
     if c.node is None:
         return
     env = _environment(_generic_inputs(config), config, conv)
+    _identity(env, c.quantity)
     c.plan = Plan()
     try:
         v = evaluate(c.node, env, {"f": config.f, "g": config.g}, c.plan, scalar=c.quantity == "loss")
@@ -163,7 +171,8 @@ def plan_cell(c: _Cell, config, conv) -> None:
 
 
 def run_group(group: dict[str, _Cell], config, conv, case, layout: dict[str, str | None]) -> dict[str, object]:
-    """One case: quantity -> output array, or the error sentence for it."""
+    """One case: quantity -> output array, or the error sentence for it. layout: the sheet's layout for the weight
+    gradients (empty: each cell's own)."""
     env = _environment(case.inputs, config, conv)
     acts = {"f": config.f, "g": config.g}
     out: dict[str, object] = {}
@@ -172,9 +181,10 @@ def run_group(group: dict[str, _Cell], config, conv, case, layout: dict[str, str
         if c is None or c.plan is None:
             out[q] = _missing_message(q, c)
         else:
+            _identity(env, q)
             try:
                 v = evaluate(c.node, env, acts, c.plan, scalar=q == "loss")
-                a = _as_output(q, v, layout.get(q))
+                a = _as_output(q, v, layout.get(q, c.layout))
                 out[q] = a
                 if q in env and _fits(q, a, env) and np.all(np.isfinite(a)):
                     env[q] = Value(a.reshape(1, -1), flex=True) if q == "dl_dyhat" else \

@@ -45,7 +45,7 @@ def to_lines(text: str) -> str:
 
 def _table(body: str) -> str:
     rows = []
-    for row in re.split(r"\\\\", body):
+    for row in _split_rows(body):
         row = _DROP.sub("", row).strip()
         if not row:
             continue
@@ -54,9 +54,33 @@ def _table(body: str) -> str:
     return "\n" + "\n".join(rows) + "\n"
 
 
+def _split_rows(body: str) -> list[str]:
+    """Rows at the \\\\ of this level (not those of a cases or matrix inside a row)."""
+    rows, depth, start = [], 0, 0
+    for m in re.finditer(r"\\begin\{|\\end\{|\\\\", body):
+        if m.group(0) == r"\begin{":
+            depth += 1
+        elif m.group(0) == r"\end{":
+            depth -= 1
+        elif depth == 0:
+            rows.append(body[start:m.start()])
+            start = m.end()
+    return rows + [body[start:]]
+
+
 def _math_rows(body: str) -> str:
-    rows = [" ".join(r.replace("&", " ").split()) for r in re.split(r"\\\\", body)]
+    rows = [" ".join(_split_rows_cells(r).split()) for r in _split_rows(body)]
     return "\n" + "\n".join(f"${r}$" for r in rows if r.strip()) + "\n"
+
+
+def _split_rows_cells(row: str) -> str:
+    """An align row without its alignment marks (those of a cases inside it stay)."""
+    out, depth = [], 0
+    for m in re.finditer(r"\\begin\{|\\end\{|(?<!\\)&|.", row, re.S):
+        t = m.group(0)
+        depth += (t == r"\begin{") - (t == r"\end{")
+        out.append(" " if t == "&" and depth == 0 else t)
+    return "".join(out)
 
 
 def _items(text: str) -> str:

@@ -66,11 +66,13 @@ def test_daemon_is_killed_with_its_job(sandbox, grade_sample):
     assert not os.path.exists("/tmp/hw1-adversarial-daemon.txt")
 
 
-def test_infinite_loop_costs_one_item_limit_per_item(adversarial, rubric2):
+def test_infinite_loop_costs_one_quick_limit_per_item_and_one_probe(adversarial, rubric2):
     report = adversarial("adversarial_infinite_loop_forward")
-    stuck = [i for i in report.items if f"did not finish within {rubric2.limits.item_seconds:g} s" in i.feedback]
+    lim = rubric2.limits
+    stuck = [i for i in report.items if f"did not finish within {lim.quick_seconds:g} s" in i.feedback]
     assert len(stuck) == 5
-    assert report.seconds < (len(stuck) + 1) * rubric2.limits.item_seconds + 3
+    assert sum("its smallest case run alone did not finish" in i.feedback for i in stuck) == 1
+    assert report.seconds < len(stuck) * lim.quick_seconds + lim.probe_seconds + 3
 
 
 def test_output_flood_is_cut_and_counted(adversarial, rubric2):
