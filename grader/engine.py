@@ -96,6 +96,9 @@ def warm(rubric: Rubric) -> int:
                     if item.check in VARIANT_CHECKS:
                         mistaken(case, item.check, conventions)
                     n += 1
+    from grader.written import warm as warm_written  # the written sheets' parser, once per batch
+
+    warm_written()
     return n
 
 
@@ -127,7 +130,7 @@ def grade(path: str | Path, rubric: Rubric | None = None, *, salt: str | None = 
         relate(evaluated)
         others = {k: v for k, v in bundled_conventions().items() if k != rubric.edition}
         same_as_edition(evaluated, rubric.conventions, others, rubric.edition)
-        items = [written.annotate(e.finish()) for e in evaluated]
+        items = written.share([written.annotate(e.finish()) for e in evaluated])
         sandbox.settle()  # the job's processes, all killed already, are gone too once grade returns
     finally:
         if own:
@@ -139,6 +142,7 @@ def grade(path: str | Path, rubric: Rubric | None = None, *, salt: str | None = 
     flags += [f"{p.item.id}: provisional score, to be reviewed by hand" for p, r in zip(plans, items)
               if p.item.manual_review and r.status != "error"]
     notes = [_stand_in_note(sub, role, frame.stand_ins) for role, frame in imports.items() if frame.stand_ins]
+    notes += written.notes
     return Report(submission=str(path), rubric=rubric.edition, grader_version=__version__,
                   score=round(sum(i.score for i in items), 4), max_score=rubric.max_score, items=items,
                   files=sub.files, notes=list(dict.fromkeys(notes)), output="\n".join(printed.everything),

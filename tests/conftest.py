@@ -16,7 +16,7 @@ SAMPLES = ROOT / "sample_submissions"
 #: The edition a sample follows, when it is not the default rubric's (Fall 2020): the loss conventions of its mlp.py
 #: and its theory answers are that edition's, and it is pinned under that rubric.
 EDITIONS = {"correct_spring2021": "spring2021", "spring2021_correct_theory": "spring2021",
-            "wrong_mse_missing_factor_2": "spring2021"}
+            "wrong_mse_missing_factor_2": "spring2021", "correct_written_latex_spring2021": "spring2021"}
 
 
 def edition(name: str) -> str:

@@ -195,10 +195,13 @@ class Written(_Strict):
     layout: ``either`` -- numerator layout (shaped like W^T, ``x dl/dz1``) or gradient layout (shaped like W,
     ``(dl/dz1)^T x^T``), whichever the sheet uses throughout; ``numerator`` or ``gradient`` -- only that one.
     questions: item id -> the handout's label of the question it grades, e.g. ``"1.1b_forward" = "1.1(b)"``.
+    same_as: item id -> item id: an item only code can answer (``train_step``) takes, on a written sheet, the score
+    fraction of the item that answers the same question in writing, e.g. ``"1.1a_train_step" = "1.1a_steps"``.
     """
 
     layout: Literal["either", "numerator", "gradient"] = "either"
     questions: dict[str, str] = Field(default_factory=dict)
+    same_as: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("questions")
     @classmethod
@@ -233,6 +236,9 @@ class Rubric(_Strict):
         unknown = [k for k in self.written.questions if k not in seen]
         if unknown:
             raise ValueError(f"[written] questions name items the rubric does not have: {unknown}")
+        unknown = [k for kv in self.written.same_as.items() for k in kv if k not in seen]
+        if unknown:
+            raise ValueError(f"[written] same_as names items the rubric does not have: {unknown}")
         return self
 
     @property

@@ -20,7 +20,7 @@ import numpy as np
 
 from grader.checks import CHECKS
 from grader.schemas import ItemResult, Rubric
-from grader.schemas.report import WrittenCell
+from grader.schemas.report import Diagnosis, WrittenCell
 from grader.schemas.sandbox import ItemFrame
 from grader.schemas.submission import Document, Submission
 from grader.written import document as documents
@@ -38,6 +38,29 @@ CODE_ONLY = ("train_step is answered in code only (theory.py or a notebook); the
 REVIEW = "This score is provisional: some answers could not be read with confidence, and a person will grade them."
 
 
+#: Formulas like those of most answer sheets: reading them once fills the parser's cache of operator skeletons
+#: (a batch's forkserver does it before it forks its workers, ``grader.engine.warm``).
+WARM = (r"W^{(1)} x + b^{(1)}", r"1 - \hat{y}", r"\hat{y} - y", r"x^T", r"(\hat y - y) z_2^T", r"x z_2 z_3",
+        r"x z_2 z_3 z_1", r"x z_2 z_3 z_1 y", r"\frac{1}{2}\|\hat{y} - y\|^2", r"\frac{1}{2} y", r"\frac{y}{x}",
+        r"\frac{\hat{y} - y}{\hat y (1 - \hat y)}", r"-y", r"x^{T} y^{T}", r"1 + e^{-z_3}", r"\frac{1}{1 + e^{-z_3}}",
+        r"y^T \log \hat y + (1 - y)^T \log(1 - \hat y)", r"y \log \hat y + (1 - y) \log(1 - \hat y)",
+        r"x / y", r"y^{2}", r"x + y^{2}", r"\frac{1}{K} x y")
+
+
+def warm() -> int:
+    """Read ``WARM`` once (the parses are cached for every sheet after it). Returns how many were read."""
+    from grader.written.latex import Unreadable, read_cached
+
+    n = 0
+    for text in WARM:
+        try:
+            read_cached(text)
+            n += 1
+        except Unreadable:
+            pass
+    return n
+
+
 @dataclass
 class Written:
     """What the written sheet answers: item id -> (frame, arrays, error), and what the report should say."""
@@ -45,8 +68,26 @@ class Written:
     items: dict[str, tuple[ItemFrame | None, dict[str, np.ndarray], str | None]] = field(default_factory=dict)
     cells: dict[str, list[WrittenCell]] = field(default_factory=dict)
     provisional: set[str] = field(default_factory=set)
-    flags: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)  # for a person to act on
+    notes: list[str] = field(default_factory=list)  # for the student and the instructor, nothing to decide
+    same_as: dict[str, str] = field(default_factory=dict)  # code-only item -> the written item scored for it
     source: str = ""
+
+    def share(self, results: list[ItemResult]) -> list[ItemResult]:
+        """``results`` with each code-only item scored as the written item ``same_as`` names (its fraction)."""
+        by_id = {r.id: r for r in results}
+        out = []
+        for r in results:
+            source = by_id.get(self.same_as.get(r.id, ""))
+            if source is not None and source.max_score > 0:
+                text = (f"Answered in writing: {source.id} grades the same question, and this item takes its "
+                        f"fraction ({source.score:g} / {source.max_score:g}).")
+                r = r.model_copy(update={
+                    "score": round(r.max_score * source.score / source.max_score, 4), "status": source.status,
+                    "error": None, "provisional": source.provisional, "feedback": text,
+                    "student_feedback": text if r.visibility == "visible" else r.student_feedback})
+            out.append(r)
+        return out
 
     def annotate(self, result: ItemResult) -> ItemResult:
         """The item's result with what was read from the sheet, and provisional when something was not."""
@@ -60,8 +101,22 @@ class Written:
             return result
         return result.model_copy(update={
             "written": cells, "provisional": provisional or result.provisional,
+            "diagnoses": result.diagnoses + _missing_transposes(cells, result),
             "feedback": f"{result.feedback}\n{extra}", "student_feedback": f"{result.student_feedback}\n{extra}"
             if result.student_feedback and result.visibility == "visible" else result.student_feedback})
+
+
+def _missing_transposes(cells: list[WrittenCell], result: ItemResult) -> list[Diagnosis]:
+    """A named mistake for the cells whose product or sum is not defined until a transpose is added."""
+    if any(d.code == "missing_transpose" for d in result.diagnoses):
+        return []
+    hit = list(dict.fromkeys(c.quantity for c in cells if c.status == "wrong" and "a transpose is missing" in c.note))
+    if not hit:
+        return []
+    return [Diagnosis(code="missing_transpose", quantities=hit, message=(
+        f"A transpose is missing in {', '.join(hit)}: as written, the formula multiplies (or adds) a column vector "
+        f"with another column vector, which is not defined. A gradient by a weight matrix is an outer product, "
+        f"such as (dl/dz) z^T: check each factor's shape, and mark the transpose (^T or ^\\top)."))]
 
 
 def _read_lines(cells: list[WrittenCell], source: str) -> list[str]:
@@ -96,7 +151,8 @@ def answer(sub: Submission, plans, rubric: Rubric) -> Written:
         return out  # theory code answers (or its missing names are reported by the sandbox, as always)
     if not sub.documents:
         out.items = {p.item.id: (None, {}, NO_THEORY) for p in wanted}
-        out.flags.append("Part 1: no theory answers in any form (theory.py, notebook, .md, .tex or .pdf)")
+        out.notes.append("Part 1: no theory answers in any form (theory.py, a notebook, .md, .tex or .pdf); its "
+                         "items score 0")
         return out
     found, problems = _read_documents(sub.documents)
     out.source = ", ".join(q.filename for q in found) or ", ".join(d.filename for d in sub.documents)
@@ -158,6 +214,8 @@ def _compile(out: Written, wanted, rubric: Rubric, qs: documents.Questions) -> N
         question = questions.get(item.id)
         if item.check == "train_step":
             out.items[item.id] = (None, {}, CODE_ONLY)
+            if item.id in rubric.written.same_as:
+                out.same_as[item.id] = rubric.written.same_as[item.id]
         elif item.check in ("steps", "free_text"):
             _text_item(out, p, question, qs)
         else:

@@ -15,7 +15,8 @@ import re
 from pydantic import BaseModel, ConfigDict, Field
 
 from grader.written import labels
-from grader.written.normalize import expand, macros, repair, strip_preamble_definitions
+from grader.written.normalize import controls, expand, macros, repair, strip_preamble_definitions
+from grader.written.pdf import unflatten
 from grader.written.tex import to_lines
 
 
@@ -51,11 +52,21 @@ _LETTER = re.compile(r"^\s*(?:[#*>\s]|\\?(?:sub)*section\*?\{|\\textbf\{|\\item\
 
 def questions(filename: str, text: str, kind: str) -> Questions:
     """The questions a document answers. kind: markdown, latex, notebook or pdf."""
+    text = controls(text)  # sure repairs first: a TAB that was "\\t" of "\\times" is not a column break
     defs = macros(text)
     body = strip_preamble_definitions(text)
     if kind == "latex":
         body = to_lines(body)
     body = expand(body, defs)
+    guessed: dict[int, list[str]] = {}
+    if kind == "pdf":  # flattened math: W(1)x + b(1), ∥ˆy −y∥2, (...)+
+        lines = []
+        for number, line in enumerate(body.splitlines(), 1):
+            line, guesses = unflatten(line)
+            lines.append(line)
+            if guesses:
+                guessed[number] = guesses
+        body = "\n".join(lines)
     by_question: dict[str, list[tuple[int, str]]] = {}
     section = letter = None
     fenced = False
@@ -87,8 +98,14 @@ def questions(filename: str, text: str, kind: str) -> Questions:
     for q, lines in by_question.items():
         out.lines[q] = [ln for _, ln in lines]
         out.texts[q] = "\n".join(ln for _, ln in lines).strip()
-        out.cells += _cells(filename, q, lines)
+        out.cells += [c.model_copy(update={"guesses": c.guesses + guessed.get(_line(c.where), [])})
+                      if guessed else c for c in _cells(filename, q, lines)]
     return out
+
+
+def _line(where: str) -> int:
+    m = re.search(r"line (\d+)$", where)
+    return int(m.group(1)) if m else 0
 
 
 def _heading(line: str) -> bool:

@@ -51,7 +51,7 @@ _HTML = [(re.compile(r"<sub>(.*?)</sub>", re.S), r"_{\1}"), (re.compile(r"<sup>(
 def repair(text: str) -> tuple[str, list[str]]:
     """(repaired text, the guesses made). Sure repairs are not listed."""
     guesses: list[str] = []
-    text = _controls(text)
+    text = controls(text)
     for pattern, repl in _HTML:
         text = pattern.sub(repl, text)
     text = _unicode(text)
@@ -63,7 +63,8 @@ def repair(text: str) -> tuple[str, list[str]]:
     return text, guesses
 
 
-def _controls(text: str) -> str:
+def controls(text: str) -> str:
+    """The sure repairs of eaten backslash escapes (a control character followed by the rest of a command)."""
     def fix(m: re.Match) -> str:
         letter, rest = _CONTROL[m.group(1)], m.group(2)
         for cmd in sorted(_COMMANDS, key=len, reverse=True):

@@ -1,6 +1,6 @@
 """The homework's notation, read piece by piece for ``latex._level``: operators, postfix marks (^T, ^+, powers),
 fractions and derivatives, symbols with their subscripts and layer superscripts, functions, norms, sums, indicators
-and cases. Each reader takes a ``latex._Reader`` at a position and returns a tree node (or an operator name).
+and cases. Each reader takes a ``reader._Reader`` at a position and returns a tree node (or an operator name).
 
   W^{(1)}, W_1, W^1, \\mathbf{W}_1 -> W1        \\hat{y}, \\hat y, y_{hat} -> y_hat     z_{1i}, (z_1)_i -> z1
   \\frac{\\partial l}{\\partial \\hat y}, dl/d\\hat{y}, \\frac{\\delta \\ell}{\\delta \\hat y} -> dl_dyhat
@@ -12,20 +12,13 @@ from __future__ import annotations
 
 import re
 
-from grader.written import latex
 from grader.written.expr import Call, Cases, Cmp, Node, Num, Sym
-from grader.written.latex import _WRAPPERS, Unreadable, _Reader, top_level_split
+from grader.written.reader import _WRAPPERS, Unreadable, _Reader, top_level_split
+from grader.written.symbols import _FUNCTION_WORDS, _WORDS, _jacobian, _modifiers, _quantity
 
 _TRANSPOSE = ("T", r"\top", r"\intercal", r"\mathsf{T}", r"\rm T", r"\mathrm{T}", r"\text{T}", r"\textsf{T}", "t")
-_FUNCTION_WORDS = {"relu": "relu", "sigmoid": "sigmoid", "sigma": "sigmoid", "diag": "diag", "exp": "exp",
-                   "log": "log", "ln": "log", "max": "max", "sum": "sum", "id": "identity", "identity": "identity"}
-_WORDS = ("otherwise", "else", "elsewhere", "if", "for", "and", "when", "where", "with", "all", "then")
 _COMPARE = {">": ">", "<": "<", r"\geq": ">=", r"\ge": ">=", r"\leq": "<=", r"\le": "<=", r"\neq": "!=",
             r"\ne": "!=", ">=": ">=", "<=": "<=", "==": "=="}
-_LOSS_NAMES = {"l", "L", "J", "C", "E"}
-_SIZES = {"K", "n", "m", "N"}
-
-
 # ------------------------------------------------------------------------------------------------- pieces
 def _operator(r: _Reader) -> str | None:
     r.ws()
@@ -62,7 +55,7 @@ def _postfix(r: _Reader, guesses: list[str]):
         return "plus", None
     if re.fullmatch(r"\(\s*[123]\s*\)", arg):
         raise Unreadable(f"a layer index ^{{{arg}}} on a quantity that has none")
-    return "pow", latex._level(arg, guesses)
+    return "pow", r.level(arg, guesses)
 
 
 def _fraction(r: _Reader, guesses: list[str]) -> tuple[Node, Node] | Node | None:
@@ -70,8 +63,8 @@ def _fraction(r: _Reader, guesses: list[str]) -> tuple[Node, Node] | Node | None
     for cmd in (r"\frac", r"\dfrac", r"\tfrac", r"\cfrac"):
         if r.eat(cmd):
             top, bottom = r.group(), r.group()
-            jac = _jacobian(top, bottom, guesses)
-            return jac if jac is not None else (latex._level(top, guesses), latex._level(bottom, guesses))
+            jac = _jacobian(r, top, bottom, guesses)
+            return jac if jac is not None else (r.level(top, guesses), r.level(bottom, guesses))
     return None
 
 
@@ -84,14 +77,17 @@ def _operand(r: _Reader, guesses: list[str]) -> Node:
         value = float(m.group(0))
         if value == 1 and r.peek() == "_" and re.match(r"_\{[^}]*[<>]", r.s[r.i:]):  # 1_{z > 0}
             r.i += 1
-            return Call("ind", (_condition(r.group(), guesses),))
+            return Call("ind", (_condition(r, r.group(), guesses),))
+        if value == 1 and r.peek() == "[" and len(top_level_split(r.s[r.i + 1:].split("]")[0], _COMPARISONS)) > 1:
+            r.i += 1  # 1[z > 0]
+            return Call("ind", (_condition(r, r.until("[", "]"), guesses),))
         return Num(value)
     if c in "([":
         r.i += 1
         inner = r.until(c, ")" if c == "(" else "]")
-        return _group_or_call(inner, guesses)
+        return _group_or_call(r, inner, guesses)
     if c == "{":
-        return latex._level(r.group(), guesses)
+        return r.level(r.group(), guesses)
     if c == "|":
         r.i += 1
         if r.peek() == "|":
@@ -108,11 +104,11 @@ def _operand(r: _Reader, guesses: list[str]) -> Node:
 _COMPARISONS = (">=", "<=", "!=", r"\geq", r"\leq", r"\neq", r"\ge", r"\le", r"\ne", ">", "<")
 
 
-def _group_or_call(inner: str, guesses: list[str]) -> Node:
+def _group_or_call(r: _Reader, inner: str, guesses: list[str]) -> Node:
     """A bracket's contents: a condition when it compares at its top level, else a formula."""
-    if len(top_level_split(inner, _COMPARISONS)) > 1:
-        return _condition(inner, guesses)
-    return latex._level(inner, guesses)
+    if not re.match(r"\s*\\begin\b", inner) and len(top_level_split(inner, _COMPARISONS)) > 1:  # a cases' rows compare
+        return _condition(r, inner, guesses)
+    return r.level(inner, guesses)
 
 
 def _norm(r: _Reader, inner: str, guesses: list[str]) -> Node:
@@ -120,17 +116,17 @@ def _norm(r: _Reader, inner: str, guesses: list[str]) -> Node:
     if r.peek() == "_":  # ||v||_2
         r.i += 1
         r.group()
-    return Call("norm", (latex._level(inner, guesses),))
+    return Call("norm", (r.level(inner, guesses),))
 
 
-def _condition(text: str, guesses: list[str]) -> Node:
+def _condition(r: _Reader, text: str, guesses: list[str]) -> Node:
     """'z_1 > 0' -> Cmp; words such as 'if' are dropped."""
     text = re.sub(r"\\text\{\s*(if|for|when)\s*\}|\b(if|for|when)\b", " ", text)
     m = re.search(r"(>=|<=|==|!=|\\geq?|\\leq?|\\neq?|>|<)", text)
     if not m:
         raise Unreadable(f"the condition {text.strip()!r} has no comparison")
     op = _COMPARE[m.group(1)]
-    return Cmp(latex._level(text[:m.start()], guesses), op, latex._level(text[m.end():], guesses))
+    return Cmp(r.level(text[:m.start()], guesses), op, r.level(text[m.end():], guesses))
 
 
 def _argument(r: _Reader, guesses: list[str]) -> tuple[Node, ...]:
@@ -140,12 +136,12 @@ def _argument(r: _Reader, guesses: list[str]) -> tuple[Node, ...]:
         c = r.peek()
         r.i += 1
         inner = r.until(c, ")" if c == "(" else "]")
-        return tuple(_group_or_call(a, guesses) for a in _split_commas(inner))
+        return tuple(_group_or_call(r, a, guesses) for a in _split_commas(inner))
     if r.peek() == "{":
-        return (_group_or_call(r.group(), guesses),)
+        return (_group_or_call(r, r.group(), guesses),)
     if r.peek() == "\\" and r.s.startswith(r"\{", r.i):
         r.i += 2
-        return (_group_or_call(r.until(r"\{", r"\}"), guesses),)
+        return (_group_or_call(r, r.until(r"\{", r"\}"), guesses),)
     node = _operand(r, guesses)
     return (node,)
 
@@ -204,7 +200,7 @@ def _command(r: _Reader, guesses: list[str]) -> Node:
             r.ws()
             if r.peek() == "_":
                 r.i += 1
-                return Call("ind", (_condition(r.group(), guesses),))
+                return Call("ind", (_condition(r, r.group(), guesses),))
             return Call("ind", _argument(r, guesses))
         raise Unreadable(f"\\mathbb{{{inner}}} is not a quantity of the homework")
     if cmd in ("text", "mathrm", "operatorname", "textrm", "mbox"):
@@ -237,7 +233,7 @@ def _command(r: _Reader, guesses: list[str]) -> Node:
         return _norm(r, r.until("\\" + cmd if cmd != "|" else r"\|", closer), guesses)
     if cmd == "{":
         r.i += 2
-        return _group_or_call(r.until(r"\{", r"\}"), guesses)
+        return _group_or_call(r, r.until(r"\{", r"\}"), guesses)
     if cmd == "begin":
         return _cases(r, guesses)
     if cmd == "nabla":
@@ -246,7 +242,7 @@ def _command(r: _Reader, guesses: list[str]) -> Node:
         if r.peek() != "_":
             raise Unreadable("\\nabla without a subscript")
         r.i += 1
-        by = _quantity(r.group())
+        by = _quantity(r, r.group())
         r.ws()
         of = _operand(r, guesses) if r.i < len(r.s) else Sym("loss")
         if by is None or not (isinstance(of, Sym) and of.name == "loss"):
@@ -275,7 +271,7 @@ def _sum(r: _Reader, guesses: list[str]) -> Node:
         if r.peek() == "^":
             r.i += 1
             r.group()
-        return Call("sum", (latex._level(r.s[start:r.i], guesses),))
+        return Call("sum", (r.level(r.s[start:r.i], guesses),))
     start, depth, j = r.i, 0, r.i
     while j < len(r.s):
         c = r.s[j]
@@ -287,7 +283,7 @@ def _sum(r: _Reader, guesses: list[str]) -> Node:
             break
         j += 1
     r.i = j
-    return Call("sum", (latex._level(r.s[start:j], guesses),))
+    return Call("sum", (r.level(r.s[start:j], guesses),))
 
 
 def _cases(r: _Reader, guesses: list[str]) -> Node:
@@ -307,10 +303,35 @@ def _cases(r: _Reader, guesses: list[str]) -> Node:
                 if re.search(r"\\text\{\s*(?:if|for)\b|\bif\b|,", line) else [line, "", ""]
         c = re.sub(r"\\text\{([^}]*)\}", r"\1", cond).strip(" ,")
         otherwise = re.fullmatch(r"(?i)\s*(otherwise|else|elsewhere|o\.?w\.?|if not|\\text\{otherwise\})?\s*", c)
-        rows.append((latex._level(value, guesses), None if otherwise else _condition(c, guesses)))
+        rows.append((r.level(value, guesses), None if otherwise else _condition(r, c, guesses)))
     if not rows:
         raise Unreadable("an empty cases")
     return Cases(tuple(rows))
 
 
-from grader.written.symbols import _jacobian, _letters, _modifiers, _quantity  # noqa: E402
+def _letters(r: _Reader, guesses: list[str]) -> Node:
+    """A symbol starting at a letter (``W``, ``z_{1i}``, ``f(...)``, a function word), with its modifiers."""
+    m = re.compile(r"[A-Za-z]+").match(r.s, r.i)
+    word = m.group(0)
+    low = word.lower()
+    for name in sorted(_FUNCTION_WORDS, key=len, reverse=True):
+        if low == name and name not in ("id",):
+            r.i += len(word)
+            return _call(r, _FUNCTION_WORDS[name], guesses)
+    if low in ("yhat", "y_hat"):
+        r.i += len(word)
+        return _modifiers(r, "y_hat", guesses)
+    if low in _WORDS:
+        raise Unreadable(f"the word {word!r} inside the formula")
+    letter = word[0]
+    r.i += 1
+    if letter in "fg" and (r.peek() in ("(", "'") or r.s.startswith("^{\\prime}", r.i)):
+        return _call(r, letter, guesses)
+    if letter == "d" and len(word) > 1 and re.match(r"d\s*[A-Za-z\\]", r.s[r.i - 1:]):
+        slash = re.compile(r"d\s*(.+?)\s*/\s*d\s*(.+)$").match(r.s, r.i - 1)
+        if slash:
+            jac = _jacobian(r, "d" + slash.group(1), "d" + slash.group(2), guesses)
+            if jac is not None:
+                r.i = len(r.s)
+                return jac
+    return _modifiers(r, letter, guesses)

@@ -10,6 +10,7 @@ A PDF with no text layer (a scan, math as images) gives no text at all: it is gr
 from __future__ import annotations
 
 import io
+import logging
 import re
 
 MAX_PAGES = 60
@@ -20,7 +21,11 @@ _FLAT = [(re.compile(r"\b([Wb])\s*\(\s*([12])\s*\)"), r"\1^{(\2)}", ""),
          (re.compile(r"ˆ\s*y|\by\s*ˆ|\bŷ"), r"\\hat{y}", ""),
          (re.compile(r"[∥‖]\s*([^∥‖]+?)\s*[∥‖]\s*2\b"), r"\\|\1\\|^{2}", "read ‖...‖2 as a squared norm"),
          (re.compile(r"\)\s*\+(?=\s*(?:$|[,.;=]))"), r")^{+}", "read a closing ')+' as the positive part"),
-         (re.compile(r"\b([zWb])([123])\b"), r"\1_{\2}", "read a digit after z, W or b as its index")]
+         (re.compile(r"(?<![A-Za-z\\])([zWb])([123])(?![0-9A-Za-z])"), r"\1_{\2}",
+          "read a digit after z, W or b as its index"),
+         (re.compile(r"(∑|\\sum)\s*([ijk])(?![A-Za-z])"), r"\\sum_{\2}", "read a letter after a sum as its index"),
+         (re.compile(r"(?<![A-Za-z\\])(\\hat\{y\}|ˆy|ŷ|y)([ijk])(?![A-Za-z])"), r"\1_{\2}",
+          "read a letter after y as its index")]
 
 
 def text_layer(data: bytes) -> tuple[str, list[str]]:
@@ -30,6 +35,7 @@ def text_layer(data: bytes) -> tuple[str, list[str]]:
         from pypdf.errors import PdfReadError
     except ImportError:  # pragma: no cover - a dependency of the package
         return "", ["pypdf is not installed, so PDFs cannot be read"]
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)  # what it cannot read is reported once, below
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:

@@ -10,10 +10,17 @@ from __future__ import annotations
 
 import re
 
-from grader.written import latex
 from grader.written.expr import Node, Sym, Tr
-from grader.written.latex import Unreadable, _Reader
-from grader.written.notation import _FUNCTION_WORDS, _LOSS_NAMES, _SIZES, _WORDS, _call
+from grader.written.reader import Unreadable, _Reader
+
+_FUNCTION_WORDS = {"relu": "relu", "sigmoid": "sigmoid", "sigma": "sigmoid", "diag": "diag", "exp": "exp",
+                   "log": "log", "ln": "log", "max": "max", "sum": "sum", "id": "identity", "identity": "identity"}
+_WORDS = ("otherwise", "else", "elsewhere", "if", "for", "and", "when", "where", "with", "all", "then")
+_LOSS_NAMES = {"l", "L", "J", "C", "E"}
+_SIZES = {"K", "n", "m", "N"}
+
+
+
 
 def _layer(text: str) -> str | None:
     """'1', '(1)', '{(1)}', '[1]' -> '1'."""
@@ -25,12 +32,12 @@ _DIFF = re.compile(r"^\s*(?:\\partial|\\delta|\\mathrm\{d\}|\\text\{d\}|\\operat
                    re.S)
 
 
-def _jacobian(top: str, bottom: str, guesses: list[str]) -> Sym | None:
+def _jacobian(r: _Reader, top: str, bottom: str, guesses: list[str]) -> Sym | None:
     """\\frac{\\partial a}{\\partial b} -> Sym('da_db'); None when the fraction is not a derivative."""
     mt, mb = _DIFF.match(top), _DIFF.match(bottom)
     if not (mt and mb):
         return None
-    a, b = _quantity(mt.group(1)), _quantity(mb.group(1))
+    a, b = _quantity(r, mt.group(1)), _quantity(r, mb.group(1))
     if a is None or b is None:
         raise Unreadable(f"a derivative of {mt.group(1).strip()!r} by {mb.group(1).strip()!r}: not quantities "
                          f"of the homework")
@@ -38,10 +45,10 @@ def _jacobian(top: str, bottom: str, guesses: list[str]) -> Sym | None:
     return Sym(f"d{short.get(a, a)}_d{short.get(b, b)}")
 
 
-def _quantity(text: str) -> str | None:
+def _quantity(r: _Reader, text: str) -> str | None:
     """A derivative's numerator or denominator -> a symbol name (z1, y_hat, W1, loss, ...), or None."""
     try:
-        node = latex._level(text, [])
+        node = r.level(text, [])
     except Unreadable:
         return None
     if isinstance(node, Tr):
@@ -49,34 +56,6 @@ def _quantity(text: str) -> str | None:
     if isinstance(node, Sym) and node.name not in _SIZES and node.name != "e":
         return node.name
     return None
-
-
-def _letters(r: _Reader, guesses: list[str]) -> Node:
-    """A symbol starting at a letter (``W``, ``z_{1i}``, ``f(...)``, a function word), with its modifiers."""
-    m = re.compile(r"[A-Za-z]+").match(r.s, r.i)
-    word = m.group(0)
-    low = word.lower()
-    for name in sorted(_FUNCTION_WORDS, key=len, reverse=True):
-        if low == name and name not in ("id",):
-            r.i += len(word)
-            return _call(r, _FUNCTION_WORDS[name], guesses)
-    if low in ("yhat", "y_hat"):
-        r.i += len(word)
-        return _modifiers(r, "y_hat", guesses)
-    if low in _WORDS:
-        raise Unreadable(f"the word {word!r} inside the formula")
-    letter = word[0]
-    r.i += 1
-    if letter in "fg" and (r.peek() in ("(", "'") or r.s.startswith("^{\\prime}", r.i)):
-        return _call(r, letter, guesses)
-    if letter == "d" and len(word) > 1 and re.match(r"d\s*[A-Za-z\\]", r.s[r.i - 1:]):
-        slash = re.compile(r"d\s*(.+?)\s*/\s*d\s*(.+)$").match(r.s, r.i - 1)
-        if slash:
-            jac = _jacobian("d" + slash.group(1), "d" + slash.group(2), guesses)
-            if jac is not None:
-                r.i = len(r.s)
-                return jac
-    return _modifiers(r, letter, guesses)
 
 
 def _modifiers(r: _Reader, base: str, guesses: list[str]) -> Node:
@@ -95,7 +74,7 @@ def _modifiers(r: _Reader, base: str, guesses: list[str]) -> Node:
             if _layer(arg) and (base in "Wb" or (base == "z" and "(" in arg)):
                 sup = arg
                 continue
-            m = re.fullmatch(r"\s*(\(?\s*[12]\s*\)?)\s*(?:\\top|T|\\intercal|\\mathsf\{T\})\s*", arg)
+            m = re.fullmatch(r"\s*(\(?\s*[12]\s*\)?)\s*(?:\\top|T|\\intercal|\\mathsf\{T\}|\^\{T\}|\^T)\s*", arg)
             if m and base in "Wb":  # W^{(2)\top}: the layer and a transpose at once
                 return Tr(_symbol(base, sub, m.group(1), guesses))
             r.i = save
