@@ -111,7 +111,7 @@ def grade(path: str | Path, rubric: Rubric | None = None, *, salt: str | None = 
     start = time.monotonic()
     rubric = rubric or load_rubric()
     if visible_only:
-        rubric = rubric.model_copy(update={"items": [i for i in rubric.items if i.visibility == "visible"]})
+        rubric = rubric.only([i for i in rubric.items if i.visibility == "visible"])
     own = sandbox is None
     sandbox = sandbox or Sandbox()
     try:

@@ -45,7 +45,7 @@ def test_a_rubric_can_charge_a_fraction_instead(sandbox, cost, kept):
 def test_an_item_can_have_its_own_rule(sandbox):
     base = load_rubric()
     items = [i.model_copy(update={"in_place": InPlace(cost=0.0)}) if i.id == "2.forward" else i for i in base.items]
-    report = grade(SAMPLES / "wrong_transposes_input_in_place", base.model_copy(update={"items": items}),
+    report = grade(SAMPLES / "wrong_transposes_input_in_place", base.only(items),
                    sandbox=sandbox)
     assert item(report, "2.forward").score == item(report, "2.forward").max_score
     assert item(report, "2.backward").score == 0

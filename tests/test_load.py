@@ -107,11 +107,17 @@ def test_a_huge_notebook_asks_to_clear_outputs(tmp_path, monkeypatch):
 
 
 def test_nothing_gradable_says_what_to_hand_in(tmp_path):
-    (tmp_path / "theory.pdf").write_bytes(b"%PDF")
+    (tmp_path / "notes.txt").write_text("my answers are on paper")
     with pytest.raises(SubmissionError) as e:
         load_submission(tmp_path)
     msg = str(e.value)
-    assert "theory.pdf" in msg and "mlp.py" in msg and "notebook" in msg
+    assert "notes.txt" in msg and "mlp.py" in msg and "notebook" in msg and "written answers" in msg
+
+
+def test_a_pdf_alone_is_a_written_hand_in(tmp_path):
+    (tmp_path / "theory.pdf").write_bytes(b"%PDF")  # even a broken one: Part 1 goes to a person, Part 2 is missing
+    sub = load_submission(tmp_path)
+    assert sub.modules == [] and [d.filename for d in sub.documents] == ["theory.pdf"]
 
 
 def test_unsafe_zip_paths_are_never_read(tmp_path):

@@ -12,9 +12,11 @@ RUNS = 20
 
 
 def answered(name: str) -> set[str]:
-    """The items a sample answers: Part 2 always, Part 1 when it has theory answers, the format with theory.pdf."""
+    """The items a sample answers: Part 2 always, Part 1 when it has theory answers (code, a notebook or a written
+    sheet), the format with theory.pdf."""
     folder = SAMPLES / name
-    theory = (folder / "theory.py").exists() or any(folder.glob("*.ipynb"))
+    theory = (folder / "theory.py").exists() or any(folder.glob("*.ipynb")) or any(folder.glob("*.md")) \
+        or any(folder.glob("*.tex")) or "written_pdf" in name
     rubric = load_rubric(edition(name))
     return {i.id for i in rubric.items if i.id.startswith("2.") or (theory and i.module == "theory" and i.check != "format")
             or (i.check == "format" and (folder / "theory.pdf").exists())}

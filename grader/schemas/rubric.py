@@ -241,6 +241,14 @@ class Rubric(_Strict):
             raise ValueError(f"[written] same_as names items the rubric does not have: {unknown}")
         return self
 
+    def only(self, items: list[Item]) -> "Rubric":
+        """This rubric with ``items`` only (a part of it); what [written] says of the others is dropped."""
+        ids = {i.id for i in items}
+        written = self.written.model_copy(update={
+            "questions": {k: v for k, v in self.written.questions.items() if k in ids},
+            "same_as": {k: v for k, v in self.written.same_as.items() if k in ids and v in ids}})
+        return self.model_copy(update={"items": items, "written": written})
+
     @property
     def max_score(self) -> float:
         return sum(i.points for i in self.items)
