@@ -75,9 +75,10 @@ class WrittenCell(_Frozen):
     config: str = Field("", description="the configuration it was graded under")
     text: str = Field("", max_length=4000, description="the text the grader saw")
     latex: str | None = Field(None, description="the formula as the grader read it, written back as LaTeX")
-    status: Literal["read", "guessed", "unread", "missing", "wrong"] = Field(
-        description="read; read after a repair that guessed; not read (a person grades it); not found; read but "
-                    "not defined for the homework's shapes (a wrong answer)")
+    status: Literal["read", "guessed", "unread", "missing", "blank", "wrong"] = Field(
+        description="read; read after a repair that guessed; not read (a person grades it); not found (a person "
+                    "looks for it); found but left blank (no answer: 0, nothing to review); read but not defined "
+                    "for the homework's shapes (a wrong answer)")
     note: str = Field("", max_length=1000, description="why, for every status but read")
 
 

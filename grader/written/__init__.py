@@ -131,6 +131,8 @@ def _read_lines(cells: list[WrittenCell], source: str) -> list[str]:
             out.append(f"- {c.quantity}{where}: ${c.latex}${note}")
         elif c.status == "unread":
             out.append(f"- {c.quantity}{where}: NOT READ ({c.note}); the text was {c.text[:200]!r}")
+        elif c.status == "blank":
+            out.append(f"- {c.quantity}{where}: left blank")
         elif c.status == "missing":
             out.append(f"- {c.quantity}: no answer found{': ' + c.note if c.note else ''}")
         elif c.text:

@@ -13,6 +13,7 @@ shaped: a numerator-layout answer (shaped like W^T, ``x dl/dz1``) is transposed 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -140,6 +141,9 @@ def prepare(quantity: str, found: Found | None) -> _Cell:
     c = _Cell(quantity, found)
     if found is None:
         return c
+    if not re.sub(r"[\s$.,;:\\]|\\[\[\](),;! ]|\\(?:quad|qquad)", "", found.text):
+        c.status, c.why = "blank", "left blank"
+        return c
     r = cells.read(found.text, found.diagonal)
     if r.node is None:
         c.status, c.why = "unread", r.why
@@ -201,6 +205,8 @@ def _missing_message(q: str, c: _Cell | None) -> str:
         return f"{q}: no answer for it was found in the written sheet; {REVIEW}"
     if c.status == "wrong":
         return f"{q}: {c.why}"
+    if c.status == "blank":
+        return f"{q}: the answer is left blank ({c.found.where})"
     return f"{q}: the grader could not read this answer ({c.why}); it saw {c.found.text[:300]!r}; {REVIEW}"
 
 

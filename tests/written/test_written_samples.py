@@ -142,3 +142,20 @@ def test_no_theory_in_any_form_is_one_note_and_one_terminal_line(graded):
     assert not [f for f in report.flags if "Part 1" in f]
     text = render(report, student=False)
     assert text.count("Part 1 not handed in") == 1 and "8 items" in text
+
+
+def test_the_answer_template_unfilled_is_read_cell_by_cell_as_blank(sandbox, tmp_path):
+    """templates/answers.md: every cell found under its question and label; blank is 0 with nothing to review."""
+    import shutil
+
+    from grader.engine import grade
+    from grader.rubric import load_rubric
+    from tests.conftest import ROOT
+
+    shutil.copy(ROOT / "templates" / "answers.md", tmp_path / "answers.md")
+    shutil.copy(SAMPLES / "correct_fall2020" / "mlp.py", tmp_path / "mlp.py")
+    report = grade(tmp_path, load_rubric("fall2020"), sandbox=sandbox)
+    for item_id in ("1.1b_forward", "1.1c_gradients", "1.1d_jacobians", "1.2a_sigmoid_mse", "1.2b_sigmoid_bce"):
+        it = item(report, item_id)
+        assert it.score == 0 and not it.provisional and it.written
+        assert {c.status for c in it.written} == {"blank"}, [(c.quantity, c.status, c.note) for c in it.written]
