@@ -1,6 +1,6 @@
 """What the student's code prints: shown to the student, except what it printed while hidden items ran."""
 
-from grader.engine import Printed
+from grader.jobs import Printed
 from tests.conftest import SAMPLES, item
 
 
