@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from grader.checks import CHECKS
+from grader.checks.answers import kept_answer
 from grader.schemas import ItemResult, Rubric
 from grader.schemas.report import Diagnosis, WrittenCell
 from grader.schemas.sandbox import ItemFrame
@@ -99,11 +100,27 @@ class Written:
         extra = "\n".join(lines + ([REVIEW] if provisional else []))
         if not extra:
             return result
+        answer = result.answer
+        if provisional and answer is None and cells:
+            answer = kept_answer(_answer_text(cells))
         return result.model_copy(update={
-            "written": cells, "provisional": provisional or result.provisional,
+            "written": cells, "provisional": provisional or result.provisional, "answer": answer,
             "diagnoses": result.diagnoses + _missing_transposes(cells, result),
             "feedback": f"{result.feedback}\n{extra}", "student_feedback": f"{result.student_feedback}\n{extra}"
             if result.student_feedback and result.visibility == "visible" else result.student_feedback})
+
+
+def _answer_text(cells: list[WrittenCell]) -> str:
+    """The item's written answer for its reviewer, in Markdown, as the student wrote it: one line per quantity with
+    what the grader made of it. No file or line: equal answers of two students read the same (one review group)."""
+    out = []
+    for c in cells:
+        said = c.text.strip() or "(nothing)"
+        made = {"read": f"read as ${c.latex}$", "guessed": f"read, after guessing, as ${c.latex}$",
+                "wrong": f"read as ${c.latex}$: {c.note}", "unread": f"not read: {c.note}",
+                "missing": "no answer found", "blank": "left blank"}[c.status]
+        out.append(f"- **{c.quantity}**: {said if c.status != 'missing' else ''} ({made})")
+    return "\n".join(out)
 
 
 def _missing_transposes(cells: list[WrittenCell], result: ItemResult) -> list[Diagnosis]:
