@@ -17,8 +17,9 @@ def _item(report, item_id):
 def test_unused_imports_of_missing_packages_cost_nothing_and_are_noted(sandbox):
     report = grade(SAMPLES / "correct_unused_imports", sandbox=sandbox)
     assert all(_item(report, i).score == _item(report, i).max_score for i in PART2)
-    assert len(report.notes) == 1
-    note = report.notes[0]
+    stand_ins = [n for n in report.notes if "stand-in" in n]
+    assert len(stand_ins) == 1  # (the other note: this sample has no Part 1)
+    note = stand_ins[0]
     for name in ("pandas", "seaborn", "tqdm", "IPython", "sklearn"):
         assert name in note
     assert "stand-in" in note and note.startswith("mlp.py imports")
@@ -53,7 +54,8 @@ def test_an_installed_package_is_always_the_real_one(sandbox, tmp_path):
     src = (SAMPLES / "correct_fall2020" / "mlp.py").read_text()
     (tmp_path / "mlp.py").write_text("import matplotlib.pyplot as plt\nplt.figure()\nplt.close('all')\n" + src)
     report = grade(tmp_path, sandbox=sandbox)
-    assert not report.notes and _item(report, "2.forward").score == _item(report, "2.forward").max_score
+    assert not [n for n in report.notes if "stand-in" in n]
+    assert _item(report, "2.forward").score == _item(report, "2.forward").max_score
 
 
 def test_an_empty_list_turns_the_stand_ins_off(sandbox):
