@@ -55,9 +55,14 @@ def quick_limit(lim: Limits, item: Item, cases: list[Case], conventions: tuple) 
     largest case), at least ``quick_seconds``, at most ``item_seconds``."""
     if CHECKS[item.check].static is not None or not cases:
         return lim.item_seconds
-    largest = max(cases, key=lambda c: sum(a.size for a in c.inputs.values()))
-    need = _reference_seconds(largest, item.check, conventions) * len(cases)
+    need = _reference_seconds(_largest(tuple(cases)), item.check, conventions) * len(cases)
     return min(lim.item_seconds, max(lim.quick_seconds, lim.quick_multiple * need))
+
+
+@lru_cache(maxsize=4096)
+def _largest(cases: tuple[Case, ...]) -> Case:
+    """The case with the most input numbers (pool cases repeat across a class: decided once per set)."""
+    return max(cases, key=lambda c: sum(a.size for a in c.inputs.values()))
 
 
 @lru_cache(maxsize=1024)

@@ -69,11 +69,13 @@ def _resolve(node: ast.AST, bound: dict[str, str]) -> str | None:
     return None
 
 
-def bindings(tree: ast.Module) -> dict[str, str]:
+def bindings(tree: ast.Module | list[ast.AST]) -> dict[str, str]:
     """Name -> the dotted path of torch it is bound to, anywhere in the module (imports, then simple assignments
-    such as ``ag = torch.autograd`` or ``bw = getattr(torch.Tensor, "backward")``, followed to a fixed point)."""
+    such as ``ag = torch.autograd`` or ``bw = getattr(torch.Tensor, "backward")``, followed to a fixed point).
+    ``tree``: the module, or all of its nodes (``list(ast.walk(module))``, walked once by the caller)."""
+    nodes = list(ast.walk(tree)) if isinstance(tree, ast.AST) else tree
     bound: dict[str, str] = {}
-    for n in ast.walk(tree):
+    for n in nodes:
         if isinstance(n, ast.Import):
             for a in n.names:
                 if a.asname:
@@ -85,7 +87,7 @@ def bindings(tree: ast.Module) -> dict[str, str]:
             for a in n.names:
                 bound[a.asname or a.name] = f"{n.module}.{a.name}"
     bound = {k: v for k, v in bound.items() if v.split(".")[0] in ("torch", "functorch")}
-    assigns = [n for n in ast.walk(tree) if isinstance(n, ast.Assign) and len(n.targets) == 1
+    assigns = [n for n in nodes if isinstance(n, ast.Assign) and len(n.targets) == 1
                and isinstance(n.targets[0], ast.Name)]
     for _ in range(4):
         changed = False
@@ -98,20 +100,20 @@ def bindings(tree: ast.Module) -> dict[str, str]:
     return bound
 
 
-def _own_backward(tree: ast.Module) -> bool:
+def _own_backward(nodes: list[ast.AST]) -> bool:
     """The module defines a ``backward`` method in a class other than MLP: ``.backward()`` may be its own."""
     return any(isinstance(c, ast.ClassDef) and c.name != "MLP" and any(
         isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name == "backward" for f in c.body)
-        for c in ast.walk(tree))
+        for c in nodes)
 
 
 # ------------------------------------------------------------------------------------------------- uses
-def _uses(tree: ast.Module) -> list[tuple[int, str, bool]]:
-    """(line, what, strong) for every autograd use in the module."""
-    bound, own = bindings(tree), _own_backward(tree)
-    called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+def _uses(nodes: list[ast.AST]) -> list[tuple[int, str, bool]]:
+    """(line, what, strong) for every autograd use in the module (``nodes``: all of its nodes, ``ast.walk``)."""
+    bound, own = bindings(nodes), _own_backward(nodes)
+    called = {id(n.func) for n in nodes if isinstance(n, ast.Call)}
     out = []
-    for n in ast.walk(tree):
+    for n in nodes:
         if _turns_on_grad(n):
             out.append((n.lineno, "requires_grad on", True))
         elif isinstance(n, (ast.Name, ast.Attribute, ast.Call)) and (path := _resolve(n, bound)) \
@@ -162,8 +164,9 @@ def _index(source: str) -> dict[str, tuple[frozenset[str], tuple[tuple[int, str,
     except SyntaxError:
         return None
     defs = _definitions(tree)
-    uses = _uses(tree)
-    calls = [(n.lineno, n.func.id) for n in ast.walk(tree)
+    nodes = list(ast.walk(tree))
+    uses = _uses(nodes)
+    calls = [(n.lineno, n.func.id) for n in nodes
              if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in defs]
     return {name: (frozenset(c for ln, c in calls if first <= ln <= last),
                    tuple(h for h in uses if first <= h[0] <= last))

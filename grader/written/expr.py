@@ -156,9 +156,11 @@ def _sympy(node: Node, nc: bool = True) -> sympy.Basic:
     raise TypeError(node)
 
 
+@lru_cache(maxsize=4096)
 def to_latex(node: Node) -> str:
     """The formula as the grader read it, written back as LaTeX (``sympy.latex``); elementwise products as
-    ``\\odot``."""
+    ``\\odot``. Cached by node: ``latex.read_cached`` gives one tree per text, so a formula many students wrote
+    alike is printed once."""
     try:
         text = sympy.latex(_sympy(node))
         if isinstance(node, Prod) and any(node.hadamard) and text.startswith(r"\left(") and text.endswith(r"\right)"):
