@@ -69,11 +69,10 @@ def _resolve(node: ast.AST, bound: dict[str, str]) -> str | None:
     return None
 
 
-def bindings(tree: ast.Module | list[ast.AST]) -> dict[str, str]:
+def bindings(nodes: list[ast.AST]) -> dict[str, str]:
     """Name -> the dotted path of torch it is bound to, anywhere in the module (imports, then simple assignments
     such as ``ag = torch.autograd`` or ``bw = getattr(torch.Tensor, "backward")``, followed to a fixed point).
-    ``tree``: the module, or all of its nodes (``list(ast.walk(module))``, walked once by the caller)."""
-    nodes = list(ast.walk(tree)) if isinstance(tree, ast.AST) else tree
+    ``nodes``: all of the module's nodes (``list(ast.walk(module))``, walked once by the caller)."""
     bound: dict[str, str] = {}
     for n in nodes:
         if isinstance(n, ast.Import):

@@ -3,7 +3,6 @@ machine, scored 0."""
 
 from __future__ import annotations
 
-
 import multiprocessing
 import re
 import time
